@@ -1,0 +1,52 @@
+"""MIRtoolbox 1.7.1 framing (``mirframe``) and its spectrum convention (``mirspectrum``).
+
+Framing: ``L = floor(len_s*sr)``, fractional hop ``h = hop_factor*len_s*sr`` computed before
+flooring L; frame i starts at sample ``floor(i*h)``; ``n = floor((N-L)/h) + 1``; no padding.
+Spectrum: symmetric Hamming window, zero-padded FFT of ``2**ceil(log2(L))`` points, magnitude,
+bins ``0..Nfft/2`` (DC and Nyquist included), no normalisation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def next_pow2(n: int) -> int:
+    """Smallest power of two >= n (MIRtoolbox's ``2^nextpow2(n)``)."""
+    return 1 << max(0, math.ceil(math.log2(max(n, 1))))
+
+
+def frame_starts(n_samples: int, sr: float, length_s: float, hop_factor: float) -> tuple[np.ndarray, int]:
+    """0-based frame start samples and frame length, following ``mirframe`` in 1.7.1."""
+    length = int(math.floor(length_s * sr))
+    hop = hop_factor * length_s * sr
+    if n_samples < length or length <= 0:
+        return np.zeros(0, dtype=np.int64), length
+    n_frames = int(math.floor((n_samples - length) / hop)) + 1
+    starts = np.floor(np.arange(n_frames) * hop).astype(np.int64)
+    return starts, length
+
+
+def frame_signal(y: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """Frames as a (length, n_frames) strided view-copy of ``y`` (one column per frame)."""
+    if len(starts) == 0:
+        return np.zeros((length, 0), dtype=y.dtype)
+    idx = starts[None, :] + np.arange(length)[:, None]
+    return y[idx]
+
+
+def magnitude_spectrum(x: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-signal (or per-column) MIRtoolbox spectrum: (freqs, |FFT(hamming·x, Nfft)|).
+
+    ``x`` is 1-D (one frame) or 2-D (length, n_frames); the FFT runs along axis 0.
+    """
+    length = x.shape[0]
+    n_fft = next_pow2(length)
+    window = np.hamming(length)
+    if x.ndim == 2:
+        window = window[:, None]
+    spec = np.abs(np.fft.rfft(x * window, n=n_fft, axis=0))
+    freqs = np.arange(n_fft // 2 + 1) * (sr / n_fft)
+    return freqs, spec
