@@ -36,7 +36,7 @@ def file_sha256(path: str | Path) -> str:
 
 
 def validate_training_frame(df: pd.DataFrame) -> None:
-    """Raise :class:`TableError` unless ``df`` has exactly the label + 50 numeric feature columns."""
+    """Raise :class:`TableError` unless ``df`` has the label and the 50 numeric feature columns."""
     expected = [LABEL_COLUMN, *FEATURE_NAMES]
     missing = [c for c in expected if c not in df.columns]
     extra = [c for c in df.columns if c not in expected]

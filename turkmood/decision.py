@@ -9,7 +9,7 @@ from turkmood.constants import CLASSES, DECISION_THRESHOLD, REVIEW_PREFIX
 
 
 def decide(probabilities: pd.DataFrame, threshold: float = DECISION_THRESHOLD) -> pd.DataFrame:
-    """Add ``predicted``, ``confidence``, ``runner_up`` and ``decision`` to a per-class probability table.
+    """Add ``predicted``, ``confidence``, ``runner_up`` and ``decision`` to a probability table.
 
     ``decision`` is the top class when its probability is at least ``threshold``,
     otherwise ``"Review: <top1>/<top2>"``.

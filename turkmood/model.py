@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from turkmood.constants import CLASSES, FEATURE_NAMES, MANIFEST_PATH, MODELS_DIR
+from turkmood.constants import CLASSES, FEATURE_NAMES, MANIFEST_PATH
 from turkmood.data import file_sha256
 from turkmood.decision import decide
 from turkmood.errors import ModelError

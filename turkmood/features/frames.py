@@ -18,7 +18,9 @@ def next_pow2(n: int) -> int:
     return 1 << max(0, math.ceil(math.log2(max(n, 1))))
 
 
-def frame_starts(n_samples: int, sr: float, length_s: float, hop_factor: float) -> tuple[np.ndarray, int]:
+def frame_starts(
+    n_samples: int, sr: float, length_s: float, hop_factor: float
+) -> tuple[np.ndarray, int]:
     """0-based frame start samples and frame length, following ``mirframe`` in 1.7.1."""
     length = int(math.floor(length_s * sr))
     hop = hop_factor * length_s * sr

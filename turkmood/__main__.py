@@ -1,0 +1,5 @@
+"""``python -m turkmood``: see :mod:`turkmood.cli`."""
+
+from turkmood.cli import main
+
+raise SystemExit(main())
