@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+from sklearn.model_selection import train_test_split
+
+from turkmood.constants import FEATURE_NAMES, OOD_FALSE_ALARM_RATE
+from turkmood.data import load_training_data
+from turkmood.ood import check_features, fit_detector, training_detector
+
+
+@pytest.fixture(scope="module")
+def X():
+    return load_training_data().X
+
+
+def test_threshold_is_calibrated_on_held_out_rows(X):
+    # Fit on 75 % of the songs, check the false-alarm rate on the 25 % it never saw.
+    train, test = train_test_split(X, test_size=0.25, random_state=0)
+    detector = fit_detector(train.to_numpy())
+    flagged = np.mean([r.is_ood for r in check_features(test, detector)])
+    # ~1 % by the distance rule; the range rule adds a few; a broken scale would flag most.
+    assert flagged <= 5 * OOD_FALSE_ALARM_RATE + 0.02
+
+
+def test_training_rows_are_mostly_in_distribution(X):
+    flagged = np.mean([r.is_ood for r in check_features(X)])
+    assert flagged <= 2 * OOD_FALSE_ALARM_RATE
+
+
+def test_absurd_value_is_flagged_and_named(X):
+    row = X.iloc[0].to_dict()
+    row["_Tempo_Mean"] = 3 * X["_Tempo_Mean"].max()
+    result = check_features(row)[0]
+    assert result.is_ood
+    assert result.out_of_range == ["_Tempo_Mean"]
+    assert result.most_off[0][0] == "_Tempo_Mean"
+    assert "_Tempo_Mean" in result.far_features
+
+
+def test_librosa_scale_features_are_flagged(X):
+    # What other projects feed models: ZCR as a fraction, MFCC on a dB-like scale.
+    row = X.median().to_dict()
+    row["_Zero-crossingrate_Mean"] = 0.05
+    row["_MFCC_Mean_1"] = 80.0
+    result = check_features(row)[0]
+    assert result.is_ood
+    assert {"_Zero-crossingrate_Mean", "_MFCC_Mean_1"} <= set(result.out_of_range)
+
+
+def test_detector_is_cached_and_results_are_complete(X):
+    assert training_detector() is training_detector()
+    res = check_features(X.head(3))
+    assert len(res) == 3
+    assert all(len(r.most_off) == 5 and r.most_off[0][0] in FEATURE_NAMES for r in res)
