@@ -104,3 +104,37 @@ FEATURE_NAMES: tuple[str, ...] = (
     "_HarmonicChangeDetectionFunction_PeriodAmp",
     "_HarmonicChangeDetectionFunction_PeriodEntropy",
 )
+
+# --- deployment criteria (canvas) -------------------------------------------------------------
+#: The shipped default must meet all three (mean over repeated CV) to be called deployable.
+DEPLOY_MIN_MACRO_F1 = 0.78
+DEPLOY_MIN_ACCURACY = 0.80
+#: Largest allowed gap between the best and worst per-class F1 (0.10 = 10 points).
+DEPLOY_MAX_F1_GAP = 0.10
+#: Quality target of the training issue (accuracy and macro-F1, mean over repeated CV).
+TARGET_SCORE = 0.82
+
+# --- audio loading (turkmood.audio) -------------------------------------------------------------
+#: A file whose mono peak |sample| stays below this (-80 dBFS, ~3 LSB of 16-bit) is refused as silent.
+SILENCE_PEAK = 1e-4
+#: Lowest native sample rate accepted; below it most of the spectral features have no content.
+MIN_SAMPLE_RATE = 8_000
+#: soxr quality used to bring other rates to ANALYSIS_SR ("HQ": 20-bit, linear phase).
+RESAMPLE_QUALITY = "HQ"
+#: A decoder that yields fewer frames than its header announced, by more than this share or
+#: this many seconds (whichever is larger), is reported as a truncated / corrupt file.
+TRUNCATION_TOLERANCE = 0.01
+TRUNCATION_TOLERANCE_S = 0.1
+
+# --- out-of-distribution check (turkmood.ood) ---------------------------------------------------
+#: Share of (held-out) training rows allowed to exceed the multivariate OOD threshold.
+OOD_FALSE_ALARM_RATE = 0.01
+#: Folds used to calibrate that threshold on out-of-fold distances.
+OOD_CALIBRATION_FOLDS = 10
+#: Widening of each feature's training [min, max] (share of its width) before a value counts as
+#: out of range.
+OOD_RANGE_MARGIN = 0.10
+#: A feature is "far off" when its robust z-score exceeds this.
+OOD_FEATURE_Z = 4.0
+#: How many of the most-off features are reported.
+OOD_TOP_FEATURES = 5
