@@ -1,4 +1,4 @@
-"""Command-line entry: ``python -m turkmood {train,predict-table} ...``."""
+"""Command-line entry: ``python -m turkmood {train,predict,predict-table} ...``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def _cmd_train(args: argparse.Namespace, rest: list[str]) -> int:
 
 def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
     from turkmood.model import load_model, predict_features
+    from turkmood.ood import check_features
     from turkmood.results import results_frame, to_csv_bytes
     from turkmood.tables import read_feature_table
 
@@ -30,7 +31,11 @@ def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
     else:
         names = [f"row {i + 1}" for i in range(len(preds))]
     frame = results_frame(
-        names, preds, model.version, features=table.features if args.features else None
+        names,
+        preds,
+        model.version,
+        ood=[r.is_ood for r in check_features(table.features)],
+        features=table.features if args.features else None,
     )
     data = to_csv_bytes(frame)
     if args.out:
@@ -39,6 +44,35 @@ def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
     else:
         sys.stdout.write(data.decode("utf-8"))
     return 0
+
+
+def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
+    from tqdm import tqdm
+
+    from turkmood.batch import expand_paths, results_table, score_files
+    from turkmood.model import load_model
+    from turkmood.results import to_csv_bytes
+
+    paths = expand_paths(args.paths)
+    if not paths:
+        print("error: no files found for " + " ".join(args.paths), file=sys.stderr)
+        return 2
+    model = load_model(args.model)
+    with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=args.quiet) as bar:
+
+        def progress(i: int, result: object) -> None:
+            bar.set_postfix_str(Path(paths[i]).name[-30:])
+            bar.update(1)
+
+        results = score_files(paths, model, on_result=progress)
+    frame = results_table(results, model.version, include_features=args.features)
+    Path(args.out).write_bytes(to_csv_bytes(frame))
+    n_ok = sum(r.error is None for r in results)
+    print(f"scored {n_ok} of {len(results)} file(s); wrote {args.out}", file=sys.stderr)
+    for r in results:
+        if r.error:
+            print(f"  {r.name}: {r.error}", file=sys.stderr)
+    return 0 if n_ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     table_p.add_argument("--model", help="shipped model name (default: the default model)")
     table_p.add_argument("--features", action="store_true", help="include the 50 features")
     table_p.set_defaults(func=_cmd_predict_table)
+    pred_p = sub.add_parser("predict", help="predict emotions for audio files, folders or globs")
+    pred_p.add_argument(
+        "paths", nargs="+", help="audio files, folders (recursive) or glob patterns"
+    )
+    pred_p.add_argument("--out", required=True, help="results CSV to write")
+    pred_p.add_argument("--model", help="shipped model name (default: the default model)")
+    pred_p.add_argument("--features", action="store_true", help="include the 50 features")
+    pred_p.add_argument("--quiet", action="store_true", help="no progress bar")
+    pred_p.set_defaults(func=_cmd_predict)
     return parser
 
 

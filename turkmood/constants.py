@@ -115,7 +115,7 @@ DEPLOY_MAX_F1_GAP = 0.10
 TARGET_SCORE = 0.82
 
 # --- audio loading (turkmood.audio) -------------------------------------------------------------
-#: A file whose mono peak |sample| stays below this (-80 dBFS, ~3 LSB of 16-bit) is refused as silent.
+#: A file whose mono peak |sample| stays below this (-80 dBFS, ~3 LSB of 16-bit) is "silent".
 SILENCE_PEAK = 1e-4
 #: Lowest native sample rate accepted; below it most of the spectral features have no content.
 MIN_SAMPLE_RATE = 8_000
@@ -138,3 +138,30 @@ OOD_RANGE_MARGIN = 0.10
 OOD_FEATURE_Z = 4.0
 #: How many of the most-off features are reported.
 OOD_TOP_FEATURES = 5
+
+# --- tonal, roughness and fluctuation features (MIRtoolbox 1.7.1 defaults) --------------------
+#: mirchromagram: spectrum from 'Min' Hz up to 'Max' doubled to whole octaves (-> 6400 Hz).
+CHROMA_FMIN_HZ = 100.0
+CHROMA_FMAX_HZ = 5000.0
+#: Dynamic range kept below each frame's maximum (mirchromagram 'Threshold', dB).
+CHROMA_DB_RANGE = 20.0
+#: mirspectrum 'OctaveRatio' tolerance used by mirchromagram.
+CHROMA_OCTAVE_RATIO = 0.85
+#: Frequency of chroma class C (mirchromagram 'Tuning').
+CHROMA_TUNING_HZ = 261.6256
+#: mirhcdf / mirtonalcentroid frames: length (s) and hop (fraction of the length).
+HCDF_FRAME_S = 0.743
+HCDF_HOP = 0.1
+#: mirroughness frames (s, hop fraction) and mirpeaks contrast.
+ROUGHNESS_FRAME_S = 0.05
+ROUGHNESS_HOP = 0.5
+ROUGHNESS_CONTRAST = 0.01
+#: mirfluctuation: inner frames (s) at a frame rate (Hz), modulation range and resolution (Hz).
+FLUCTUATION_FRAME_S = 0.023
+FLUCTUATION_FRAME_RATE_HZ = 80.0
+FLUCTUATION_MAX_HZ = 10.0
+FLUCTUATION_MIN_RES_HZ = 0.01
+
+# --- batch ---------------------------------------------------------------------------------------
+#: File endings picked up when a folder is given to the batch scorer.
+AUDIO_EXTENSIONS: frozenset[str] = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3"})
