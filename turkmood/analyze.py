@@ -88,9 +88,9 @@ def analyze_signal(y: np.ndarray, sr: int, model: LoadedModel | str | None = Non
     bounds = window_bounds(len(y), sr)
     rows, imputed = [], []
     for start, end in bounds:
-        feats, flags = extract_features_with_flags(y[start:end], sr)
-        rows.append(feats)
-        imputed.append(flags)
+        vector = extract_features_with_flags(y[start:end], sr)
+        rows.append(vector.values)
+        imputed.append(list(vector.imputed))
     features = pd.DataFrame(rows, columns=list(FEATURE_NAMES))
     probs = predict_proba(model, features)
     timeline = decide(probs)
