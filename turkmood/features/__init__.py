@@ -1,11 +1,95 @@
 """Audio → the 50 MIRtoolbox feature columns (``extract_features``).
 
 Each family lives in its own module and reproduces one MIRtoolbox 1.7.1 function; they share
-representations computed once per clip through :class:`turkmood.features.shared.Clip`.
+representations computed once per clip through :class:`turkmood.features.shared.Clip`. Every
+family module exposes ``features(clip) -> dict[str, float]`` returning its UCI columns.
+
+API:
+
+* :func:`extract_raw_features` — the 50 values exactly as MIRtoolbox would give them (NaN where it
+  gives NaN by design), in FEATURE_NAMES order.
+* :func:`extract_features_with_flags` — the same after the NaN/inf policy of
+  :mod:`turkmood.features.impute`: a :class:`FeatureVector` with finite ``values`` and the
+  ``imputed`` column names (replaced by the training median).
+* :func:`extract_features` — just the finite values (``extract_features_with_flags(...).values``).
 """
 
 from __future__ import annotations
 
-from turkmood.constants import FEATURE_NAMES
+import importlib
+from types import ModuleType
 
-__all__ = ["FEATURE_NAMES"]
+import numpy as np
+
+from turkmood.constants import FEATURE_NAMES
+from turkmood.errors import AudioError
+from turkmood.features.impute import FeatureVector, impute_features
+from turkmood.features.shared import Clip
+
+__all__ = [
+    "FAMILY_MODULES",
+    "FEATURE_NAMES",
+    "FeatureVector",
+    "extract_features",
+    "extract_features_with_flags",
+    "extract_raw_features",
+]
+
+#: Feature-family modules under ``turkmood.features``, each with ``features(clip)``.
+FAMILY_MODULES: tuple[str, ...] = (
+    "dynamics",
+    "spectral",
+    "mfcc",
+    "fluctuation",
+    "rhythm",
+    "attack",
+    "roughness",
+    "chroma",
+    "hcdf",
+)
+
+
+def _family(name: str) -> ModuleType:
+    """``turkmood.features.<name>``, imported on first use (keeps ``import turkmood`` light)."""
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def _as_signal(y: np.ndarray, sr: int) -> np.ndarray:
+    """Validate the analysis signal: 1-D, non-empty, finite, positive rate."""
+    arr = np.asarray(y, dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise AudioError("The signal must be a non-empty mono (1-D) array.")
+    if not sr > 0:
+        raise AudioError(f"Invalid sample rate {sr}.")
+    if not np.isfinite(arr).all():
+        raise AudioError("The signal holds NaN or infinite samples.")
+    return np.ascontiguousarray(arr)
+
+
+def extract_raw_features(y: np.ndarray, sr: int) -> dict[str, float]:
+    """The 50 UCI columns of mono signal ``y`` at ``sr`` Hz, in FEATURE_NAMES order (NaN allowed).
+
+    Features are defined for ``sr`` = ANALYSIS_SR (what :func:`turkmood.audio.load_audio`
+    returns); other rates are computed as MIRtoolbox would at that rate.
+    """
+    clip = Clip(_as_signal(y, sr), int(sr))
+    found: dict[str, float] = {}
+    for name in FAMILY_MODULES:
+        for key, value in _family(name).features(clip).items():
+            if key in found or key not in FEATURE_NAMES:
+                raise RuntimeError(f"family {name!r} returned unexpected/duplicate column {key!r}")
+            found[key] = float(value)
+    absent = [n for n in FEATURE_NAMES if n not in found]
+    if absent:
+        raise RuntimeError(f"no family produced the columns {absent}")
+    return {n: found[n] for n in FEATURE_NAMES}
+
+
+def extract_features_with_flags(y: np.ndarray, sr: int) -> FeatureVector:
+    """The 50 columns with NaN/inf replaced by training medians, plus the imputed column names."""
+    return impute_features(extract_raw_features(y, sr))
+
+
+def extract_features(y: np.ndarray, sr: int) -> dict[str, float]:
+    """The 50 finite feature values (FEATURE_NAMES order) ready for the model."""
+    return extract_features_with_flags(y, sr).values
