@@ -9,8 +9,10 @@ bins ``0..Nfft/2`` (DC and Nyquist included), no normalisation.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
+import scipy.fft
 
 
 def next_pow2(n: int) -> int:
@@ -39,6 +41,14 @@ def frame_signal(y: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
     return y[idx]
 
 
+@lru_cache(maxsize=16)
+def hamming(length: int) -> np.ndarray:
+    """Symmetric Hamming window (MATLAB ``hamming``), cached per length and read-only."""
+    window = np.hamming(length)
+    window.setflags(write=False)
+    return window
+
+
 def magnitude_spectrum(x: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray]:
     """Whole-signal (or per-column) MIRtoolbox spectrum: (freqs, |FFT(hamming·x, Nfft)|).
 
@@ -46,9 +56,9 @@ def magnitude_spectrum(x: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray
     """
     length = x.shape[0]
     n_fft = next_pow2(length)
-    window = np.hamming(length)
+    window = hamming(length)
     if x.ndim == 2:
         window = window[:, None]
-    spec = np.abs(np.fft.rfft(x * window, n=n_fft, axis=0))
+    spec = np.abs(scipy.fft.rfft(x * window, n=n_fft, axis=0, workers=1))
     freqs = np.arange(n_fft // 2 + 1) * (sr / n_fft)
     return freqs, spec
