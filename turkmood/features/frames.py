@@ -23,13 +23,20 @@ def next_pow2(n: int) -> int:
 def frame_starts(
     n_samples: int, sr: float, length_s: float, hop_factor: float
 ) -> tuple[np.ndarray, int]:
-    """0-based frame start samples and frame length, following ``mirframe`` in 1.7.1."""
-    length = int(math.floor(length_s * sr))
-    hop = hop_factor * length_s * sr
-    if n_samples < length or length <= 0:
+    """0-based frame starts and frame length exactly as ``mirframe`` 1.7.1 computes them.
+
+    The hop is ``hop_factor * (length_s * sr)`` (the association matters: 0.1 * 0.1 * 44100 is
+    441.00000000000006 but 0.1 * 4410 is 441), the length is floored afterwards, and frame i
+    starts at ``floor(i*h + 1) - 1``. A signal shorter than one frame gives no frame (MIRtoolbox
+    would keep it whole as a single frame; inputs here are at least 1 s long).
+    """
+    length_f = length_s * sr
+    hop = hop_factor * length_f
+    length = int(math.floor(length_f))
+    if length <= 0 or n_samples < length:
         return np.zeros(0, dtype=np.int64), length
     n_frames = int(math.floor((n_samples - length) / hop)) + 1
-    starts = np.floor(np.arange(n_frames) * hop).astype(np.int64)
+    starts = (np.floor(np.arange(n_frames) * hop + 1.0) - 1.0).astype(np.int64)
     return starts, length
 
 
