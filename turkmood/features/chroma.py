@@ -43,7 +43,7 @@ from turkmood.constants import (
     CHROMA_OCTAVE_RATIO,
     CHROMA_TUNING_HZ,
 )
-from turkmood.features.frames import hamming, next_pow2
+from turkmood.features.frames import hamming, next_pow2, windowed_rfft
 from turkmood.features.shared import Clip
 
 #: Bins per octave of the chromagram (MIRtoolbox ``Res``).
@@ -187,12 +187,6 @@ def chromagram_frames(y: np.ndarray, sr: float, starts: np.ndarray, length: int)
     return out.T
 
 
-def whole_rfft(y: np.ndarray) -> np.ndarray:
-    """rfft of the Hamming-windowed clip, zero-padded to next_pow2 (the ``mirspectrum`` FFT)."""
-    y = np.asarray(y, dtype=float)
-    return scipy.fft.rfft(y * hamming(y.size), n=next_pow2(y.size))
-
-
 def hamming_dft(length: int, n_fft: int, bins: np.ndarray) -> np.ndarray:
     """DFT (``n_fft`` points) of the symmetric Hamming window of ``length`` at ``bins``.
 
@@ -225,7 +219,7 @@ def whole_clip_chroma(y: np.ndarray, sr: float, rfft: np.ndarray | None = None) 
     if not hi > lo:  # constant clip: 0/0 normalisation -> every bin floors to 0 in MIRtoolbox
         return np.zeros(N_CHROMA)
     layout = _layout(y.size, float(sr))
-    spectrum = whole_rfft(y) if rfft is None else rfft
+    spectrum = windowed_rfft(y) if rfft is None else rfft
     window_dft = _window_dft(y.size, layout.n_fft, layout.first, layout.end)
     x_bins = spectrum[layout.first : layout.end] - lo * window_dft
     mag = np.abs(x_bins) / (hi - lo)
@@ -234,8 +228,7 @@ def whole_clip_chroma(y: np.ndarray, sr: float, rfft: np.ndarray | None = None) 
 
 def features(clip: Clip) -> dict[str, float]:
     """``_Chromagram_Mean_1..12``: one whole-clip chromagram (mirchromagram, not framed)."""
-    rfft = clip.memo("whole_rfft", lambda: whole_rfft(clip.y))
-    chroma = whole_clip_chroma(clip.y, clip.sr, rfft)
+    chroma = whole_clip_chroma(clip.y, clip.sr, clip.rfft)
     return {name: float(v) for name, v in zip(COLUMNS, chroma, strict=True)}
 
 

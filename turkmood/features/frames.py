@@ -56,6 +56,18 @@ def hamming(length: int) -> np.ndarray:
     return window
 
 
+def windowed_rfft(x: np.ndarray) -> np.ndarray:
+    """Complex rfft of the Hamming-windowed signal, zero-padded to ``next_pow2`` (mirspectrum)."""
+    x = np.asarray(x, dtype=float)
+    return scipy.fft.rfft(x * hamming(x.size), n=next_pow2(x.size), workers=1)
+
+
+def rfft_freqs(n_samples: int, sr: float) -> np.ndarray:
+    """Bin frequencies (Hz) of :func:`windowed_rfft` for a signal of ``n_samples``."""
+    n_fft = next_pow2(n_samples)
+    return np.arange(n_fft // 2 + 1) * (sr / n_fft)
+
+
 def magnitude_spectrum(x: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray]:
     """Whole-signal (or per-column) MIRtoolbox spectrum: (freqs, |FFT(hamming·x, Nfft)|).
 

@@ -58,8 +58,9 @@ def find_peaks(
 
     Defaults are those of ``mirpeaks``: contrast 0.1, threshold 0, global normalisation, both
     end samples allowed, all peaks kept, ordered by decreasing height. Interpolation is off
-    unless asked for (``mirpeaks`` always computes it, but it only feeds ``PeakPrecisePos``). ``x`` is the abscissa of the rows (defaults
-    to the row index); ``select_first`` is MIRtoolbox's ``SelectFirst`` value (0 = off).
+    unless asked for (``mirpeaks`` always computes it, but it only feeds ``PeakPrecisePos``).
+    ``x`` is the abscissa of the rows (defaults to the row index); ``select_first`` is
+    MIRtoolbox's ``SelectFirst`` value (0 = off).
 
     ``threshold`` left at ``None`` means 0 (MIRtoolbox's unset ``'Threshold'``). An explicit
     value is, for valleys, mirrored to ``1 - threshold`` on the negated curve, so

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from turkmood.features.frames import magnitude_spectrum
+from turkmood.features.frames import rfft_freqs, windowed_rfft
 
 T = TypeVar("T")
 
@@ -38,6 +38,13 @@ class Clip:
         return len(self.y) / self.sr
 
     @property
+    def rfft(self) -> np.ndarray:
+        """Complex whole-clip FFT (Hamming window, zero-padded to a power of two)."""
+        return self.memo("whole_rfft", lambda: windowed_rfft(self.y))
+
+    @property
     def spectrum(self) -> tuple[np.ndarray, np.ndarray]:
-        """Whole-clip MIRtoolbox spectrum (freqs Hz, magnitude), Hamming + zero-padded FFT."""
-        return self.memo("whole_spectrum", lambda: magnitude_spectrum(self.y, self.sr))
+        """Whole-clip MIRtoolbox spectrum (freqs Hz, magnitude) shared by whole-clip features."""
+        return self.memo(
+            "whole_spectrum", lambda: (rfft_freqs(self.y.size, self.sr), np.abs(self.rfft))
+        )
