@@ -1,0 +1,49 @@
+"""Analyze page with audio uploads: the song verdict is the library's, bad audio is a message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from turkmood.analyze import analyze
+from ui.text import decision_text
+
+AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
+
+
+def _upload_audio(at, name: str, data: bytes):
+    at.file_uploader[0].set_value([(name, data, "audio/flac")])
+    return at.run()
+
+
+def _decisions(at) -> list[str]:
+    prefix = "Decision: **"
+    return [m.value[len(prefix) : -2] for m in at.markdown if m.value.startswith(prefix)]
+
+
+def test_audio_upload_shows_the_song_verdict(open_page, default_model):
+    path = AUDIO / "mus_wesnoth_sad.flac"
+    at = _upload_audio(open_page("analyze"), path.name, path.read_bytes())
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    expected = analyze(path, default_model)
+    assert _decisions(at) == [decision_text(expected.track.iloc[0])]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Duration"] == f"{expected.duration_s:.1f} s"
+    assert metrics["Analysis windows"] == str(len(expected.timeline))
+    assert len(at.download_button) == 1
+
+
+def test_silent_audio_is_refused_with_a_message(open_page):
+    path = AUDIO / "syn_silence10s.flac"
+    at = _upload_audio(open_page("analyze"), path.name, path.read_bytes())
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("This audio file cannot be analysed:")
+    assert _decisions(at) == []
+    assert len(at.download_button) == 0
+
+
+def test_corrupt_audio_is_refused_with_a_message(open_page):
+    at = _upload_audio(open_page("analyze"), "broken.wav", b"RIFF\x00\x00not really a wave file")
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("This audio file cannot be analysed:")
+    assert _decisions(at) == []

@@ -1,0 +1,35 @@
+"""Decision wording: below the threshold the top class is never shown on its own."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from turkmood.decision import decide
+from ui.text import decision_detail, decision_text, md_escape
+
+
+def _rows(probabilities: list[list[float]]) -> pd.DataFrame:
+    return decide(pd.DataFrame(probabilities, columns=["happy", "sad", "angry", "relax"]))
+
+
+def test_confident_row_names_the_emotion():
+    row = _rows([[0.80, 0.10, 0.05, 0.05]]).iloc[0]
+    assert decision_text(row) == "happy"
+    assert decision_detail(row) == "happy with probability 0.80 (next: sad 0.10)."
+
+
+def test_threshold_itself_is_confident():
+    assert decision_text(_rows([[0.05, 0.75, 0.10, 0.10]]).iloc[0]) == "sad"
+
+
+def test_uncertain_row_names_both_candidates():
+    row = _rows([[0.10, 0.50, 0.05, 0.35]]).iloc[0]
+    assert decision_text(row) == "uncertain — between sad and relax"
+    assert "No emotion reaches 0.75: sad 0.50, relax 0.35" in decision_detail(row)
+
+
+def test_md_escape_neutralises_markdown():
+    assert md_escape("*bold* [x](http://e) #1 a_b.wav") == (
+        r"\*bold\* \[x\]\(http\://e\) \#1 a\_b\.wav"
+    )
+    assert md_escape("plain name") == "plain name"

@@ -1,0 +1,113 @@
+"""Cached access to the shipped models, their metrics, the bundled table and audio analyses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from turkmood.analyze import Analysis, analyze
+from turkmood.constants import DATA_PATH, MANIFEST_PATH, METRICS_PATH, MODELS_DIR
+from turkmood.data import TrainingData, file_sha256, load_training_data
+from turkmood.errors import ModelError
+from turkmood.model import LoadedModel, available_models, default_model_name, load_model
+from turkmood.tables import FeatureTable, read_feature_table
+
+#: Session-state key of the sidebar model selector, shared by every page.
+MODEL_KEY = "model_name"
+MODEL_CARD_PATH = MODELS_DIR / "MODEL_CARD.md"
+
+
+def _mtime(path: Path) -> int:
+    """Modification time used as a cache key so a retrained model is picked up."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@st.cache_resource(show_spinner="Loading model…")
+def _load_model_cached(name: str, manifest_mtime: int) -> LoadedModel:
+    return load_model(name)
+
+
+def get_model(name: str) -> LoadedModel:
+    """The checksum-verified model ``name``, loaded once per process (ModelError on failure)."""
+    return _load_model_cached(name, _mtime(MANIFEST_PATH))
+
+
+def model_names() -> tuple[list[str], str]:
+    """Shipped model names (default first) and the default's name; ModelError if none."""
+    return available_models(), default_model_name()
+
+
+def selected_model_name() -> str | None:
+    """The model chosen in the sidebar, else the shipped default, else None (no manifest)."""
+    name = st.session_state.get(MODEL_KEY)
+    if name:
+        return name
+    try:
+        return default_model_name()
+    except ModelError:
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def _read_json(path: str, mtime: int) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def get_metrics() -> dict:
+    """The parsed ``models/metrics.json``; ModelError when it is missing or unreadable."""
+    try:
+        return _read_json(str(METRICS_PATH), _mtime(METRICS_PATH))
+    except FileNotFoundError as exc:
+        raise ModelError(f"{METRICS_PATH.name} not found; run `python -m turkmood train`") from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{METRICS_PATH.name} is unreadable: {exc}") from exc
+
+
+def get_model_card_text() -> str | None:
+    """Text of ``models/MODEL_CARD.md`` or None when it does not exist."""
+    return _read_text(str(MODEL_CARD_PATH), _mtime(MODEL_CARD_PATH))
+
+
+@st.cache_data(show_spinner=False)
+def _read_text(path: str, mtime: int) -> str | None:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def bundled_sha256() -> str:
+    """sha256 of the bundled training table, to compare with the one recorded at training."""
+    return file_sha256(DATA_PATH)
+
+
+@st.cache_resource(show_spinner="Reading the training table…")
+def bundled_table() -> FeatureTable:
+    """The bundled UCI table, read with the same validator as uploads (meta holds ``Class``)."""
+    return read_feature_table(DATA_PATH)
+
+
+@st.cache_resource(show_spinner="Reading the training table…")
+def training_data() -> TrainingData:
+    """The de-duplicated training set (features ``X`` and labels ``y``) the models were fit on."""
+    return load_training_data()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _analyze_cached(data: bytes, model_name: str, manifest_mtime: int) -> Analysis:
+    return analyze(data, get_model(model_name))
+
+
+def analyze_audio(data: bytes, model_name: str) -> Analysis:
+    """Decode and analyse one audio file with the named model (AudioError on bad audio).
+
+    Cached on the file's bytes, the model and the manifest, so widget reruns do not recompute
+    the features.
+    """
+    return _analyze_cached(data, model_name, _mtime(MANIFEST_PATH))
