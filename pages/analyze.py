@@ -1,20 +1,27 @@
-"""Analyze: the emotion of one song (audio file) or of a few feature-table rows."""
+"""Analyze: the emotion of one song (upload or bundled sample) or of a few feature-table rows.
+
+For a song: player, verdict, why (SHAP), waveform / spectrogram / timeline, valence–arousal
+view, export and "Was this right?" feedback. Drawing only; the maths is in ``turkmood``.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from turkmood.batch import FileResult, results_table
-from turkmood.constants import DECISION_THRESHOLD, LABEL_COLUMN
+from turkmood.constants import DECISION_THRESHOLD, LABEL_COLUMN, MAX_DURATION_S
 from turkmood.errors import AudioError, ModelError, TableError
 from turkmood.model import LoadedModel, predict_features
 from turkmood.results import results_frame
 from turkmood.tables import FeatureTable
+from ui.analyze_feedback import feedback_form
+from ui.analyze_report import report
+from ui.analyze_samples import audio_mime, list_samples
 from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio, row_names
 from ui.resources import analyze_audio, bundled_table
 from ui.widgets import (
-    audio_report,
     current_model,
     decision_texts,
     download_results,
@@ -27,6 +34,7 @@ from ui.widgets import (
 #: Rows drawn as individual cards; larger tables belong on the Batch page.
 MAX_CARDS = 12
 SOURCE_UPLOAD = "Upload an audio file or a feature table"
+SOURCE_SAMPLE = "Pick a sample clip"
 SOURCE_BUNDLED = "Rows of the bundled training table"
 
 
@@ -58,7 +66,8 @@ def show_table_predictions(
 
 
 def show_audio(name: str, data: bytes, model: LoadedModel) -> None:
-    """Analyse one uploaded audio file and draw the report, or a clear error."""
+    """Play, analyse and explain one audio file, or say clearly why it cannot be analysed."""
+    st.audio(data, format=audio_mime(name))
     try:
         with st.spinner("Computing the 50 MIRtoolbox features…"):
             analysis = analyze_audio(data, model.name)
@@ -66,19 +75,47 @@ def show_audio(name: str, data: bytes, model: LoadedModel) -> None:
         st.error(f"This audio file cannot be analysed: {exc}")
         return
     st.subheader(f"Result — model `{analysis.model_version}`")
-    audio_report(name, analysis)
-    results = results_table([FileResult(name, analysis, None)], analysis.model_version, True)
-    download_results(results, "turkmood_analyze.csv", key="analyze-download")
+    report(name, data, analysis, model.name)
+    feedback_form(name, data, analysis)
+
+
+def pick_sample(model: LoadedModel | None) -> None:
+    """Picker of the bundled sample clips (grouped by emotion) and the chosen clip's report."""
+    samples = list_samples()
+    if not samples:
+        st.info("No sample clips are bundled yet (sample_audios/ is empty); upload a song.")
+        return
+    labels = {str(s.path): s.label for s in samples}
+    chosen = st.selectbox(
+        "Sample clip (grouped by the emotion it was made to express)",
+        list(labels),
+        format_func=labels.get,
+        key="analyze-sample",
+    )
+    st.caption(
+        "The samples are synthetic, makam-flavoured clips made for this app (see "
+        "sample_audios/CREDITS.md); the emotion in the list is what they were designed to "
+        "express, not a listener rating."
+    )
+    if model is None:
+        return
+    path = Path(chosen)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        st.error(f"The sample {path.name} cannot be read: {exc}")
+        return
+    show_audio(path.name, data, model)
 
 
 st.title("Analyze")
 st.caption(
-    f"Each song gets a probability per emotion. An emotion is only named when its probability "
-    f"reaches {DECISION_THRESHOLD:.2f}; otherwise the song is marked uncertain between the two "
-    "most likely emotions."
+    f"Upload a song or pick a sample: you get its emotion, how sure the model is and why. An "
+    f"emotion is only named when its probability reaches {DECISION_THRESHOLD:.2f}; otherwise "
+    "the song is marked uncertain between the two most likely emotions."
 )
 
-source = st.radio("Input", [SOURCE_UPLOAD, SOURCE_BUNDLED], horizontal=True)
+source = st.radio("Input", [SOURCE_UPLOAD, SOURCE_SAMPLE, SOURCE_BUNDLED], horizontal=True)
 model = current_model()
 if source == SOURCE_UPLOAD:
     uploaded = st.file_uploader(
@@ -86,8 +123,13 @@ if source == SOURCE_UPLOAD:
         "format: the 50 MIRtoolbox columns, optional file/name/Class columns carried through",
         type=list(UPLOAD_TYPES),
     )
+    st.caption(
+        f"Files up to {st.get_option('server.maxUploadSize')} MB (server.maxUploadSize in "
+        ".streamlit/config.toml) and up to "
+        f"{MAX_DURATION_S / 60:.0f} minutes of audio. Nothing is uploaded anywhere else."
+    )
     if uploaded is None:
-        st.info("Upload a song or a CSV, or switch to rows of the bundled training table.")
+        st.info("Upload a song or a CSV, or pick one of the sample clips.")
     elif model is not None and is_audio(uploaded.name):
         show_audio(uploaded.name, uploaded.getvalue(), model)
     elif model is not None:
@@ -97,6 +139,8 @@ if source == SOURCE_UPLOAD:
             st.error(f"This table cannot be analysed: {exc}")
         else:
             show_table_predictions(table, row_names(table, "row"), model, None)
+elif source == SOURCE_SAMPLE:
+    pick_sample(model)
 else:
     try:
         bundled = bundled_table()

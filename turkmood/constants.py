@@ -165,3 +165,75 @@ FLUCTUATION_MIN_RES_HZ = 0.01
 # --- batch ---------------------------------------------------------------------------------------
 #: File endings picked up when a folder is given to the batch scorer.
 AUDIO_EXTENSIONS: frozenset[str] = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3"})
+#: Significant digits of the audio features in a batch CSV (the UCI table has 3 decimals). Keeps the
+#: file identical whichever process computed a row (BLAS threading moves the last bits).
+BATCH_FEATURE_DIGITS = 6
+#: Limits on an uploaded ZIP of audio files (zip-bomb guard): members, total and per-member
+#: uncompressed bytes. A 20-minute 24-bit stereo WAV is about 320 MB.
+ZIP_MAX_MEMBERS = 500
+ZIP_MAX_TOTAL_BYTES = 2 * 1024**3
+ZIP_MAX_MEMBER_BYTES = 400 * 1024**2
+#: Seconds ``predict --scheduler dask --address`` waits for the scheduler before giving up.
+DASK_CONNECT_TIMEOUT_S = 30
+
+# --- analyze page: explanations, pictures, feedback -------------------------------------------
+#: Index of the bundled sample clips (file, emotion, duration_s, description per entry).
+SAMPLES_INDEX = SAMPLES_DIR / "samples.json"
+#: Model-agnostic SHAP: k-means background of the training table (k centres, fixed seed) and
+#: the number of coalitions evaluated per explanation. Against a 2048-coalition reference on
+#: five training rows, 128 kept 3-8 of the top-10 features and 256 kept 5-9
+#: (`python bench/latency.py --shap-agreement`); 256 took 0.1-0.3 s per explanation.
+SHAP_BACKGROUND_K = 20
+SHAP_NSAMPLES = 256
+#: Features shown in the "why" chart.
+SHAP_TOP_FEATURES = 10
+#: Russell circumplex: (valence, arousal) of each emotion, on the unit circle's diagonals.
+CIRCUMPLEX_POSITIONS: dict[str, tuple[float, float]] = {
+    "happy": (0.7071, 0.7071),
+    "angry": (-0.7071, 0.7071),
+    "sad": (-0.7071, -0.7071),
+    "relax": (0.7071, -0.7071),
+}
+#: Waveform picture: number of (min, max) columns the signal is reduced to.
+WAVEFORM_POINTS = 2_000
+#: Mel spectrogram picture: computed at this rate, with this many bands, FFT size and at most
+#: this many time frames (the hop grows for long songs), shown over this dB range.
+SPECTROGRAM_SR = 16_000
+SPECTROGRAM_MELS = 64
+SPECTROGRAM_N_FFT = 1_024
+SPECTROGRAM_MAX_FRAMES = 800
+SPECTROGRAM_DB_RANGE = 80.0
+#: Feedback store (SQLite, WAL); the environment variable overrides the default path.
+FEEDBACK_DB_ENV = "TURKMOOD_FEEDBACK_DB"
+FEEDBACK_DB_PATH = PROJECT_DIR / "data" / "feedback.db"
+#: Seconds a writer waits for another writer's lock before giving up.
+FEEDBACK_BUSY_TIMEOUT_S = 5.0
+
+# --- drift dashboard (turkmood.drift) ------------------------------------------------------------
+#: Share of the de-duplicated rows held out (stratified, seed SEED) to measure accuracy under drift.
+DRIFT_HOLDOUT_SHARE = 0.25
+#: Population Stability Index: quantile bins taken from the training reference.
+PSI_BINS = 10
+#: Floor for an empty bin's share (either side) so the log ratio stays finite.
+PSI_EPSILON = 1e-4
+#: PSI at or above these values is a moderate / a major shift.
+PSI_MODERATE = 0.10
+PSI_MAJOR = 0.25
+#: False-discovery rate of the Benjamini-Hochberg step over the per-feature KS tests.
+DRIFT_FDR = 0.05
+#: Impact of a change in accuracy (percentage points, absolute): below 1 LOW, 1-3 MEDIUM,
+#: 3-5 HIGH, above 5 CRITICAL.
+IMPACT_LEVELS: tuple[tuple[float, str], ...] = ((1.0, "LOW"), (3.0, "MEDIUM"), (5.0, "HIGH"))
+IMPACT_TOP = "CRITICAL"
+#: Outlier rows of the combined scenario sit this many training SDs from the training mean.
+DRIFT_OUTLIER_Z = 5.0
+#: Audio-level drift works on excerpts of this length (s) to keep feature extraction affordable.
+DRIFT_EXCERPT_S = 10.0
+#: Telephone band (Hz) and the Butterworth order of the audio filters (applied forward-backward).
+TELEPHONE_BAND_HZ: tuple[float, float] = (300.0, 3400.0)
+DRIFT_FILTER_ORDER = 6
+#: libsndfile MP3 "compression level" for the low-bit-rate scenario (0.99 gives ~36 kbit/s VBR).
+DRIFT_MP3_COMPRESSION = 0.99
+#: Colours of the training reference and of the drifted sample in drift charts.
+DRIFT_REFERENCE_COLOUR = "#8C8C8C"
+DRIFT_SAMPLE_COLOUR = "#7B2CBF"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
+import plotly.colors as pc
 import plotly.graph_objects as go
 
-from turkmood.constants import CLASS_COLOURS, CLASSES, DECISION_THRESHOLD
+from turkmood.constants import CLASS_COLOURS, CLASSES, DECISION_THRESHOLD, SPECTROGRAM_DB_RANGE
 from turkmood.decision import is_uncertain
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": "plotly_white"}
@@ -209,8 +211,14 @@ def reliability_diagram(bins: Sequence[Mapping], title: str = "") -> go.Figure:
     return fig
 
 
-def timeline_chart(timeline: pd.DataFrame, title: str = "") -> go.Figure:
-    """Class probabilities per analysis window, plotted at each window's centre (seconds)."""
+def timeline_chart(
+    timeline: pd.DataFrame, title: str = "", track: Mapping[str, float] | None = None
+) -> go.Figure:
+    """Class probabilities per analysis window, plotted at each window's centre (seconds).
+
+    With ``track`` (the track-level probabilities) each emotion's song value is drawn as a
+    dotted line in its colour.
+    """
     centre = (timeline["start_s"] + timeline["end_s"]) / 2
     fig = go.Figure(
         [
@@ -228,12 +236,193 @@ def timeline_chart(timeline: pd.DataFrame, title: str = "") -> go.Figure:
         ]
     )
     fig.add_hline(y=DECISION_THRESHOLD, line_dash="dash", line_color="#666")
+    for c in CLASSES if track is not None else ():
+        fig.add_trace(
+            go.Scatter(
+                x=[float(timeline["start_s"].min()), float(timeline["end_s"].max())],
+                y=[float(track[c])] * 2,
+                mode="lines",
+                line={"color": CLASS_COLOURS[c], "dash": "dot", "width": 1.5},
+                name=f"song: {c}",
+                showlegend=False,
+                hovertemplate=f"whole song, {c}: {float(track[c]):.2f}<extra></extra>",
+            )
+        )
     fig.update_layout(
         title=title,
         xaxis_title="time (s, window centre)",
         yaxis={"range": [0, 1.02], "title": "probability"},
         height=320,
         legend={"orientation": "h", "y": -0.25},
+        **_LAYOUT,
+    )
+    return fig
+
+
+# --- analyze page: audio pictures, explanation and circumplex ----------------------------------
+
+
+def waveform_chart(
+    times: Sequence[float], low: Sequence[float], high: Sequence[float]
+) -> go.Figure:
+    """The waveform as a filled band between each column's lowest and highest sample."""
+    times = np.asarray(times, dtype=float)
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=times,
+                y=np.asarray(high),
+                mode="lines",
+                line={"width": 0.6, "color": "#3A6EA5"},
+                name="max",
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=times,
+                y=np.asarray(low),
+                mode="lines",
+                line={"width": 0.6, "color": "#3A6EA5"},
+                fill="tonexty",
+                fillcolor="rgba(58, 110, 165, 0.55)",
+                name="min",
+                hoverinfo="skip",
+            ),
+        ]
+    )
+    fig.update_layout(
+        title="Waveform",
+        xaxis_title="time (s)",
+        yaxis={"title": "amplitude", "range": [-1.05, 1.05]},
+        height=220,
+        showlegend=False,
+        **_LAYOUT,
+    )
+    return fig
+
+
+#: Magma without its first stop (#000004), which Streamlit's plotly draws in violet.
+_MAGMA = pc.sequential.Magma[1:]
+_FREQ_TICKS = (50, 100, 200, 500, 1000, 2000, 4000, 8000)
+
+
+def spectrogram_chart(times: Sequence[float], freqs: Sequence[float], db: np.ndarray) -> go.Figure:
+    """Mel spectrogram heat map: time (s) across, mel band centre (Hz) up, level in dB."""
+    fig = go.Figure(
+        go.Heatmap(
+            x=np.asarray(times, dtype=float),
+            y=np.asarray(freqs, dtype=float),
+            z=np.asarray(db, dtype=float),
+            colorscale=[[i / (len(_MAGMA) - 1), c] for i, c in enumerate(_MAGMA)],
+            zmin=-SPECTROGRAM_DB_RANGE,
+            zmax=0.0,
+            colorbar={"title": "dB"},
+            hovertemplate="%{x:.1f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Mel spectrogram (dB re. the loudest cell)",
+        xaxis_title="time (s)",
+        yaxis={
+            "title": "frequency (Hz)",
+            "type": "log",
+            "tickvals": _FREQ_TICKS,
+            "ticktext": [f"{f / 1000:g} k" if f >= 1000 else f"{f:g}" for f in _FREQ_TICKS],
+        },
+        height=320,
+        **_LAYOUT,
+    )
+    return fig
+
+
+def shap_bar(
+    labels: Sequence[str],
+    values: Sequence[float],
+    hover: Sequence[str],
+    target: str,
+    units: str,
+) -> go.Figure:
+    """Horizontal SHAP bars, largest effect on top: toward ``target`` in its colour, away grey."""
+    values = [float(v) for v in values]
+    colours = [CLASS_COLOURS.get(target, "#3A6EA5") if v > 0 else "#9AA0A6" for v in values]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=list(labels),
+            orientation="h",
+            marker_color=colours,
+            customdata=list(hover),
+            hovertemplate="%{customdata}<br>effect %{x:+.3f}<extra></extra>",
+            text=[f"{v:+.3f}" for v in values],
+            textposition="outside",
+        )
+    )
+    fig.add_vline(x=0, line_color="#444", line_width=1)
+    fig.update_layout(
+        title=f"What pushed the model toward {target} (right) or away from it (left)",
+        xaxis_title=f"SHAP value ({units} of {target})",
+        yaxis={"autorange": "reversed"},
+        height=80 + 32 * len(values),
+        showlegend=False,
+        **_LAYOUT,
+    )
+    return fig
+
+
+def circumplex_chart(
+    valence: float,
+    arousal: float,
+    positions: Mapping[str, tuple[float, float]],
+    probabilities: Mapping[str, float],
+) -> go.Figure:
+    """Valence (x) and arousal (y) plane: the four emotion corners sized by probability, the
+    song as a black star."""
+    angles = np.linspace(0, 2 * np.pi, 121)
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=np.cos(angles),
+                y=np.sin(angles),
+                mode="lines",
+                hoverinfo="skip",
+                line={"color": "#ccc", "width": 1},
+                showlegend=False,
+            ),
+            *[
+                go.Scatter(
+                    x=[positions[c][0]],
+                    y=[positions[c][1]],
+                    mode="markers+text",
+                    marker={"color": CLASS_COLOURS[c], "size": 12 + 40 * float(probabilities[c])},
+                    text=[f"{c} {float(probabilities[c]):.2f}"],
+                    textposition="top center" if positions[c][1] > 0 else "bottom center",
+                    name=c,
+                    hovertemplate=f"{c}: %{{text}}<extra></extra>",
+                    showlegend=False,
+                )
+                for c in CLASSES
+            ],
+            go.Scatter(
+                x=[valence],
+                y=[arousal],
+                mode="markers",
+                name="this song",
+                marker={"symbol": "star", "size": 20, "color": "#111"},
+                hovertemplate="valence %{x:.2f}, arousal %{y:.2f}<extra>this song</extra>",
+                showlegend=False,
+            ),
+        ]
+    )
+    axis = {
+        "range": [-1.25, 1.25],
+        "zeroline": True,
+        "zerolinecolor": "#888",
+        "constrain": "domain",
+    }
+    fig.update_layout(
+        title="Valence–arousal (derived from the four probabilities)",
+        xaxis={**axis, "title": "valence (unpleasant ← → pleasant)"},
+        yaxis={**axis, "title": "arousal (calm ↓ ↑ energetic)", "scaleanchor": "x"},
+        height=400,
         **_LAYOUT,
     )
     return fig

@@ -142,4 +142,4 @@ def test_analyze_audio_upload_shows_song_verdict_and_timeline(app_url, page, tmp
     )
     assert shown.all_inner_texts() == [f"Decision: {decision_text(expected.track.iloc[0])}"]
     assert len(expected.timeline) == 3
-    screenshot(page, "analyze_audio", readme=True)
+    screenshot(page, "analyze_audio_two_moods")  # the README shot: test_analyze_browser.py

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from turkmood.analyze import analyze
+from turkmood.constants import FEEDBACK_DB_ENV
 from ui.text import decision_text
 
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
+
+
+@pytest.fixture(autouse=True)
+def _empty_feedback_store(tmp_path, monkeypatch):
+    """No stored feedback, so the page shows no feedback download."""
+    monkeypatch.setenv(FEEDBACK_DB_ENV, str(tmp_path / "feedback.db"))
 
 
 def _upload_audio(at, name: str, data: bytes):
@@ -29,8 +38,11 @@ def test_audio_upload_shows_the_song_verdict(open_page, default_model):
     assert _decisions(at) == [decision_text(expected.track.iloc[0])]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Duration"] == f"{expected.duration_s:.1f} s"
-    assert metrics["Analysis windows"] == str(len(expected.timeline))
-    assert len(at.download_button) == 1
+    assert metrics["Windows"] == str(len(expected.timeline))
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Export this analysis (JSON)",
+        "Export this analysis (CSV)",
+    ]
 
 
 def test_silent_audio_is_refused_with_a_message(open_page):

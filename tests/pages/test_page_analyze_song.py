@@ -1,0 +1,183 @@
+"""Analyze page, song report: samples, model switch, explanation, pictures and feedback."""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from turkmood.analyze import analyze
+from turkmood.constants import CLASSES, FEATURE_NAMES, FEEDBACK_DB_ENV
+from turkmood.feedback import read_audio, read_feedback
+from turkmood.glossary import feature_info
+from turkmood.model import available_models, load_model
+from ui.analyze_samples import list_samples
+from ui.resources import MODEL_KEY
+from ui.text import decision_text, md_escape
+
+ROOT = Path(__file__).resolve().parents[2]
+AUDIO = ROOT / "tests" / "fixtures" / "audio"
+SAMPLE = "Pick a sample clip"
+#: Charts of one song report: probabilities, SHAP, waveform, spectrogram, circumplex.
+REPORT_CHARTS = 5
+
+
+@pytest.fixture(autouse=True)
+def feedback_db(tmp_path, monkeypatch) -> Path:
+    """Every test writes feedback to its own throw-away database."""
+    path = tmp_path / "feedback.db"
+    monkeypatch.setenv(FEEDBACK_DB_ENV, str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def short_clip() -> bytes:
+    """6 s of a real-music fixture as FLAC bytes (short keeps the page test fast)."""
+    y, sr = sf.read(AUDIO / "mus_wesnoth_traveling_minstrels.flac", dtype="float32")
+    buffer = io.BytesIO()
+    sf.write(buffer, y[: 6 * sr], sr, format="FLAC")
+    return buffer.getvalue()
+
+
+def _upload(at, name: str, data: bytes):
+    at.file_uploader[0].set_value([(name, data, "audio/flac")])
+    return at.run()
+
+
+def _decisions(at) -> list[str]:
+    prefix = "Decision: **"
+    return [m.value[len(prefix) : -2] for m in at.markdown if m.value.startswith(prefix)]
+
+
+def _charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def _download_labels(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_picking_samples_shows_their_reports(open_page, default_model):
+    samples = list_samples()
+    if len(samples) < 2:
+        pytest.skip("fewer than two sample clips are bundled")
+    at = open_page("analyze")
+    at.radio[0].set_value(SAMPLE).run()
+    assert not at.exception
+    picker = at.selectbox(key="analyze-sample")
+    assert picker.options == [s.label for s in samples]  # grouped by emotion, as listed
+    first = analyze(samples[0].path, default_model)
+    assert _decisions(at) == [decision_text(first.track.iloc[0])]
+    assert len(at.get("audio")) == 1
+    assert _charts(at) == REPORT_CHARTS
+    assert [h.value for h in at.subheader if h.value.startswith("Why")] == [
+        f"Why {first.predicted}?"
+    ]
+    assert _download_labels(at) == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
+
+    last = samples[-1]
+    picker.set_value(str(last.path)).run()
+    assert not at.exception
+    expected = analyze(last.path, default_model)
+    assert _decisions(at) == [decision_text(expected.track.iloc[0])]
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headings == [f"#### {md_escape(last.path.name)}"]
+
+
+def test_no_samples_is_a_message_not_an_error(open_page, monkeypatch, tmp_path):
+    monkeypatch.setattr("ui.analyze_samples.SAMPLES_DIR", tmp_path / "absent")
+    at = open_page("analyze")
+    at.radio[0].set_value(SAMPLE).run()
+    assert not at.exception and not at.error
+    assert any("No sample clips are bundled yet" in i.value for i in at.info)
+
+
+def test_upload_limit_is_said_on_the_page(open_page):
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    limit = config["server"]["maxUploadSize"]
+    at = open_page("analyze")
+    assert any(f"Files up to {limit} MB" in c.value for c in at.caption)
+
+
+def test_model_switch_changes_the_song_verdict_and_explanation(open_page, short_clip):
+    other = "random_forest" if "random_forest" in available_models() else None
+    if other is None:
+        pytest.skip("random_forest is not shipped")
+    model = load_model(other)
+    at = open_page("analyze")
+    at.selectbox(key=MODEL_KEY).set_value(other).run()
+    _upload(at, "clip.flac", short_clip)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    expected = analyze(short_clip, model)
+    assert _decisions(at) == [decision_text(expected.track.iloc[0])]
+    assert f"Model `{model.version}`" in [c.value for c in at.caption]
+    assert any("exact tree SHAP" in c.value for c in at.caption)
+
+
+def test_feedback_is_written_and_read_back(open_page, short_clip, feedback_db, default_model):
+    at = _upload(open_page("analyze"), "clip.flac", short_clip)
+    assert not at.exception
+    truth = next(c for c in CLASSES if c != at.radio(key="feedback-truth").value)
+    at.radio(key="feedback-truth").set_value(truth)
+    at.checkbox(key="feedback-keep-audio").check()
+    next(b for b in at.button if b.label == "Send feedback").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [f"Thank you — feedback #1 saved ({truth})."]
+    stored = read_feedback(feedback_db)
+    assert len(stored) == 1
+    row = stored.iloc[0]
+    expected = analyze(short_clip, default_model)
+    assert row["true_emotion"] == truth
+    assert row["model_version"] == default_model.version
+    assert row["predicted"] == expected.predicted
+    np.testing.assert_allclose(
+        row[list(FEATURE_NAMES)].to_numpy(dtype=float),
+        expected.track_features.to_numpy(dtype=float),
+    )
+    assert read_audio(int(row["id"]), feedback_db) == short_clip
+    assert "Download all feedback (CSV)" in _download_labels(at)
+
+
+def test_feedback_without_audio_keeps_only_features(open_page, short_clip, feedback_db):
+    at = _upload(open_page("analyze"), "clip.flac", short_clip)
+    next(b for b in at.button if b.label == "Send feedback").click().run()
+    assert not at.exception
+    stored = read_feedback(feedback_db)
+    assert stored["has_audio"].tolist() == [False]
+    assert read_audio(int(stored["id"].iloc[0]), feedback_db) is None
+
+
+def test_unwritable_feedback_store_keeps_the_analysis(open_page, short_clip, monkeypatch, tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    monkeypatch.setenv(FEEDBACK_DB_ENV, str(blocker / "feedback.db"))
+    at = _upload(open_page("analyze"), "clip.flac", short_clip)
+    decisions = _decisions(at)
+    next(b for b in at.button if b.label == "Send feedback").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("Your feedback was not saved") for e in at.error)
+    assert _decisions(at) == decisions and decisions
+    assert _charts(at) == REPORT_CHARTS
+
+
+def test_out_of_distribution_warning_names_the_most_unusual_features(open_page):
+    """A pure 440 Hz tone is nothing like the training songs: the page says so, in words."""
+    sr = 44_100
+    tone = 0.5 * np.sin(2 * np.pi * 440.0 * np.arange(5 * sr) / sr)
+    buffer = io.BytesIO()
+    sf.write(buffer, tone, sr, format="FLAC")
+    expected = analyze(buffer.getvalue(), load_model())
+    assert expected.is_ood
+    at = _upload(open_page("analyze"), "tone.flac", buffer.getvalue())
+    assert not at.exception
+    warnings = [w.value for w in at.warning if "unlike the songs" in w.value]
+    assert len(warnings) == 1
+    rep = expected.ood[expected.representative_window]
+    first = (rep.out_of_range or [f for f, _ in rep.most_off])[0]
+    assert feature_info(first).label in warnings[0]
+    assert _decisions(at) == [decision_text(expected.track.iloc[0])]

@@ -1,0 +1,236 @@
+"""The Analyze page's report of one song: verdict, why, pictures, circumplex, export."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import pandas as pd
+import streamlit as st
+
+from turkmood.analysis_export import analysis_csv, analysis_json
+from turkmood.analyze import Analysis
+from turkmood.circumplex import valence_arousal
+from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASSES, SHAP_TOP_FEATURES
+from turkmood.errors import AudioError
+from turkmood.explain import Explanation, explain, reason_lines, summary_sentence
+from turkmood.glossary import FAMILIES, describe, family_rows, feature_info
+from turkmood.plots import (
+    circumplex_chart,
+    probability_bar,
+    shap_bar,
+    spectrogram_chart,
+    timeline_chart,
+    waveform_chart,
+)
+from ui.analyze_resources import get_explainer, signal_views
+from ui.text import decision_detail, decision_text, md_escape
+
+
+def verdict(name: str, analysis: Analysis) -> None:
+    """Decision (never a bare argmax below the threshold), key numbers and probability bar."""
+    track = analysis.track.iloc[0]
+    st.markdown(f"#### {md_escape(name)}")
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown(f"Decision: **{decision_text(track)}**")
+        st.caption(decision_detail(track))
+        a, b, c = st.columns(3)
+        a.metric("Confidence", f"{float(track['confidence']):.2f}")
+        b.metric("Duration", f"{analysis.duration_s:.1f} s")
+        c.metric(
+            "Windows",
+            f"{len(analysis.timeline)}",
+            help="30 s windows with a 15 s hop; the song's verdict is their mean probability",
+        )
+        st.caption(f"Model `{analysis.model_version}`")
+    with right:
+        st.plotly_chart(probability_bar(track), width="stretch", key="analyze-probabilities")
+
+
+def caveats(analysis: Analysis) -> None:
+    """Out-of-distribution warning with the most-off features, imputed features, notes."""
+    if analysis.is_ood:
+        rep = analysis.ood[analysis.representative_window]
+        values = analysis.track_features
+        off = [f for f in rep.out_of_range] + [
+            f for f, _ in rep.most_off if f not in rep.out_of_range
+        ]
+        lines = []
+        for feature in off[:5]:
+            z = dict(rep.most_off).get(feature)
+            where = (
+                "outside the training range" if feature in rep.out_of_range else "far from typical"
+            )
+            zt = (
+                f", {abs(z):.1f} typical spreads {'above' if z > 0 else 'below'} the median"
+                if z
+                else ""
+            )
+            lines.append(f"- {describe(feature, values[feature])} ({where}{zt})")
+        st.warning(
+            "**This recording is unlike the songs the model was trained on** (out of "
+            f"distribution: distance {rep.distance:.1f} > threshold {rep.threshold:.1f}). "
+            "Treat the prediction with caution. Most unusual:\n\n" + "\n".join(lines)
+        )
+    imputed = sorted({f for window in analysis.imputed for f in window})
+    if imputed:
+        names = ", ".join(feature_info(f).label for f in imputed)
+        st.info(
+            "MIRtoolbox leaves these features undefined for this audio, so the training median "
+            f"was used: {names}."
+        )
+    for note in analysis.notes:
+        st.info(note)
+
+
+def _explanation(analysis: Analysis, model_name: str) -> Explanation | None:
+    try:
+        explainer = get_explainer(model_name)
+        return explain(explainer, analysis.track_features, analysis.predicted)
+    except Exception as exc:  # noqa: BLE001 - the verdict must stay visible whatever SHAP does
+        st.warning(f"The explanation could not be computed for this model: {exc}")
+        return None
+
+
+def why(analysis: Analysis, explanation: Explanation | None) -> None:
+    """SHAP bars of the top features with plain names and units, a summary and a glossary."""
+    st.subheader(f"Why {analysis.predicted}?")
+    if explanation is None:
+        return
+    top = explanation.top(SHAP_TOP_FEATURES)
+    st.markdown(summary_sentence(explanation))
+    labels = [feature_info(f).label for f in top["feature"]]
+    hover = [describe(f, v) for f, v in zip(top["feature"], top["value"], strict=True)]
+    st.plotly_chart(
+        shap_bar(labels, top["shap"], hover, explanation.target, explanation.units),
+        width="stretch",
+        key="analyze-shap",
+    )
+    st.markdown("\n".join(f"- {md_escape(line)}" for line in reason_lines(explanation)))
+    method = {
+        "tree": "exact tree SHAP",
+        "linear": "linear SHAP",
+        "kernel": "Kernel SHAP on the model's probabilities (sampled, fixed seed)",
+    }[explanation.kind]
+    window = ""
+    if len(analysis.timeline) > 1:
+        row = analysis.timeline.iloc[analysis.representative_window]
+        window = (
+            f" The features are those of the window {row['start_s']:.0f}–{row['end_s']:.0f} s, "
+            "whose probabilities are closest to the song's verdict."
+        )
+    st.caption(
+        f"SHAP values ({method}) for {explanation.target}, in {explanation.units} units: "
+        f"starting from the average model output {explanation.base_value:.2f}, the bars add up "
+        f"to this song's {explanation.output:.2f}.{window}"
+    )
+    glossary()
+
+
+def glossary() -> None:
+    """The feature families in classroom language, then every feature's plain name."""
+    with st.expander("Glossary: what do these features mean?"):
+        for title, text in FAMILIES.values():
+            st.markdown(f"**{title}.** {text}")
+        st.dataframe(pd.DataFrame(family_rows()), hide_index=True, width="stretch")
+
+
+def pictures(data: bytes, analysis: Analysis) -> None:
+    """Waveform, mel spectrogram and (for songs longer than one window) the timeline."""
+    st.subheader("Listen and look")
+    try:
+        envelope, spectrogram = signal_views(data)
+    except AudioError as exc:
+        st.info(f"The pictures could not be drawn: {exc}")
+    else:
+        st.plotly_chart(
+            waveform_chart(envelope.times, envelope.low, envelope.high),
+            width="stretch",
+            key="analyze-waveform",
+        )
+        st.plotly_chart(
+            spectrogram_chart(spectrogram.times, spectrogram.freqs, spectrogram.db),
+            width="stretch",
+            key="analyze-spectrogram",
+        )
+    if len(analysis.timeline) > 1:
+        track = analysis.track.iloc[0]
+        st.plotly_chart(
+            timeline_chart(
+                analysis.timeline,
+                title="Emotion over the song (dotted: the song's verdict)",
+                track={c: float(track[c]) for c in CLASSES},
+            ),
+            width="stretch",
+            key="analyze-timeline",
+        )
+
+
+def circumplex(analysis: Analysis) -> None:
+    """The song on Russell's valence–arousal plane, derived from the four probabilities."""
+    track = analysis.track.iloc[0]
+    probabilities = {c: float(track[c]) for c in CLASSES}
+    point = valence_arousal(probabilities)
+    st.subheader("Valence and arousal")
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(
+            circumplex_chart(point.valence, point.arousal, CIRCUMPLEX_POSITIONS, probabilities),
+            width="stretch",
+            key="analyze-circumplex",
+        )
+    with right:
+        st.markdown(
+            f"This song sits at valence **{point.valence:+.2f}**, arousal "
+            f"**{point.arousal:+.2f}**: {point.describe()}."
+        )
+        st.caption(
+            "Derived from the four-class output, not measured separately: each emotion has a "
+            "corner of Russell's circumplex (happy = pleasant and energetic, angry = "
+            "unpleasant and energetic, sad = unpleasant and calm, relax = pleasant and calm) "
+            "and the star is their average weighted by the probabilities. An undecided "
+            "prediction lands near the centre."
+        )
+
+
+def export(name: str, analysis: Analysis, explanation: Explanation | None) -> None:
+    """Download buttons for the JSON and CSV export of this analysis."""
+    stem = PurePath(name).stem or "analysis"
+    left, right = st.columns(2)
+    left.download_button(
+        "Export this analysis (JSON)",
+        data=analysis_json(name, analysis, explanation),
+        file_name=f"turkmood_{stem}.json",
+        mime="application/json",
+        key="analyze-export-json",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Export this analysis (CSV)",
+        data=analysis_csv(name, analysis, explanation),
+        file_name=f"turkmood_{stem}.csv",
+        mime="text/csv",
+        key="analyze-export-csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def features_table(analysis: Analysis) -> None:
+    """The 50 raw features of every window, for the curious."""
+    with st.expander(f"The 50 features of each window ({len(analysis.timeline)})"):
+        st.dataframe(analysis.features, width="stretch")
+
+
+def report(name: str, data: bytes, analysis: Analysis, model_name: str) -> Explanation | None:
+    """The whole song report; returns the explanation (None if it failed) for the feedback."""
+    verdict(name, analysis)
+    caveats(analysis)
+    explanation = _explanation(analysis, model_name)
+    why(analysis, explanation)
+    pictures(data, analysis)
+    circumplex(analysis)
+    export(name, analysis, explanation)
+    features_table(analysis)
+    return explanation
