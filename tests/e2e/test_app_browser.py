@@ -106,15 +106,6 @@ def test_batch_download_has_the_expected_rows(app_url, page, bundled_frame, tmp_
     assert set(got["model_version"]) == {model.version}
 
 
-def test_drift_page_renders_training_distribution(app_url, page):
-    page.goto(f"{app_url}/drift")
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
-    wait_idle(page)
-    assert page.get_by_text("not built yet", exact=False).count() == 1
-    _no_exception(page)
-    screenshot(page, "drift", readme=True)
-
-
 def test_model_card_page_renders_charts(app_url, page):
     page.goto(f"{app_url}/model_card")
     page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for()
