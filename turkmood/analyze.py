@@ -17,7 +17,7 @@ import pandas as pd
 
 from turkmood.constants import CLASSES, FEATURE_NAMES, WINDOW_HOP_S, WINDOW_S
 from turkmood.decision import decide
-from turkmood.features import extract_features_with_flags
+from turkmood.features import extract_windows_with_flags
 from turkmood.model import LoadedModel, cached_model, predict_proba
 from turkmood.ood import OODResult, check_features
 
@@ -87,8 +87,9 @@ def analyze_signal(y: np.ndarray, sr: int, model: LoadedModel | str | None = Non
         model = cached_model(model)
     bounds = window_bounds(len(y), sr)
     rows, imputed = [], []
-    for start, end in bounds:
-        vector = extract_features_with_flags(y[start:end], sr)
+    # same values as extract_features_with_flags(y[start:end], sr) per window, with the O2
+    # attack envelope shared between overlapping windows (tests/features/test_extract.py)
+    for vector in extract_windows_with_flags(y, sr, bounds):
         rows.append(vector.values)
         imputed.append(list(vector.imputed))
     features = pd.DataFrame(rows, columns=list(FEATURE_NAMES))

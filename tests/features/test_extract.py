@@ -210,3 +210,29 @@ def test_oracle_reference_is_available():
     if not REFERENCE_CSV.exists():
         pytest.skip("oracle_reference.csv not generated yet")
     assert len(_oracle_rows()) >= 1
+
+
+def test_windows_sharing_o2_equal_per_window_extraction_bit_for_bit() -> None:
+    """Overlapping windows share the song's O2 frame sums; every value must be unchanged."""
+    from turkmood.features import onsets
+
+    sr = ANALYSIS_SR
+    rng = np.random.default_rng(11)
+    t = np.arange(25 * sr) / sr
+    y = 0.3 * np.sin(2 * np.pi * 220 * t) * (np.sin(2 * np.pi * 1.5 * t) > 0)
+    y += 0.02 * rng.standard_normal(t.size)
+    # O2 frames repeat every 1323 samples (30 ms): windows starting on multiples of 30 ms are
+    # on the song's O2 grid; the last one is off it (and computes its own O2)
+    bounds = [(s * sr, (s + 10) * sr) for s in (0, 6, 12, 15)] + [(14 * sr + 7, 24 * sr + 7)]
+    song = onsets.o2_frame_sums(y, sr)
+    seeded = [onsets.seed_o2(Clip(y[s:e], sr), song, s) for s, e in bounds]
+    assert seeded == [True, True, True, True, False]
+    shared = feats.extract_windows_with_flags(y, sr, bounds)
+    assert len(shared) == len(bounds)
+    for (start, end), vector in zip(bounds, shared, strict=True):
+        alone = feats.extract_features_with_flags(y[start:end], sr)
+        assert vector.imputed == alone.imputed
+        assert list(vector.values) == list(alone.values)
+        for name in FEATURE_NAMES:
+            a, b = vector.values[name], alone.values[name]
+            assert a == b or (math.isnan(a) and math.isnan(b)), name

@@ -12,11 +12,14 @@ API:
   :mod:`turkmood.features.impute`: a :class:`FeatureVector` with finite ``values`` and the
   ``imputed`` column names (replaced by the training median).
 * :func:`extract_features` — just the finite values (``extract_features_with_flags(...).values``).
+* :func:`extract_windows_with_flags` — the flagged features of several windows of one song,
+  identical to extracting each window alone but sharing work between overlapping windows.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
 
 import numpy as np
@@ -33,6 +36,7 @@ __all__ = [
     "extract_features",
     "extract_features_with_flags",
     "extract_raw_features",
+    "extract_windows_with_flags",
 ]
 
 #: Feature-family modules under ``turkmood.features``, each with ``features(clip)``.
@@ -72,7 +76,11 @@ def extract_raw_features(y: np.ndarray, sr: int) -> dict[str, float]:
     Features are defined for ``sr`` = ANALYSIS_SR (what :func:`turkmood.audio.load_audio`
     returns); other rates are computed as MIRtoolbox would at that rate.
     """
-    clip = Clip(_as_signal(y, sr), int(sr))
+    return _clip_features(Clip(_as_signal(y, sr), int(sr)))
+
+
+def _clip_features(clip: Clip) -> dict[str, float]:
+    """The 50 raw columns of one :class:`Clip` (see :func:`extract_raw_features`)."""
     found: dict[str, float] = {}
     for name in FAMILY_MODULES:
         for key, value in _family(name).features(clip).items():
@@ -93,3 +101,26 @@ def extract_features_with_flags(y: np.ndarray, sr: int) -> FeatureVector:
 def extract_features(y: np.ndarray, sr: int) -> dict[str, float]:
     """The 50 finite feature values (FEATURE_NAMES order) ready for the model."""
     return extract_features_with_flags(y, sr).values
+
+
+def extract_windows_with_flags(
+    y: np.ndarray, sr: int, bounds: Sequence[tuple[int, int]]
+) -> list[FeatureVector]:
+    """:func:`extract_features_with_flags` of each window ``y[start:end]`` of one song.
+
+    The result equals extracting every window on its own (tested bit for bit); overlapping
+    windows only share the O2 attack-envelope frame sums (the costliest representation),
+    computed once over the song and handed to each window whose O2 frames are song frames
+    (:func:`turkmood.features.onsets.seed_o2`); other windows compute their own.
+    """
+    from turkmood.features import onsets  # imported on first use, like the family modules
+
+    signal = _as_signal(y, sr)
+    song = onsets.o2_frame_sums(signal, int(sr)) if len(bounds) > 1 else None
+    vectors = []
+    for start, end in bounds:
+        clip = Clip(_as_signal(signal[start:end], sr), int(sr))
+        if song is not None:
+            onsets.seed_o2(clip, song, start)
+        vectors.append(impute_features(_clip_features(clip)))
+    return vectors

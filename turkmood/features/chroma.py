@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
-from numpy.lib.stride_tricks import sliding_window_view
 
 from turkmood.constants import (
     CHROMA_DB_RANGE,
@@ -49,8 +48,9 @@ from turkmood.features.shared import Clip
 #: Bins per octave of the chromagram (MIRtoolbox ``Res``).
 N_CHROMA = 12
 COLUMNS: tuple[str, ...] = tuple(f"_Chromagram_Mean_{k}" for k in range(1, N_CHROMA + 1))
-#: Frames per FFT batch in the framed path (keeps a batch of 32768-point FFTs in cache).
-_BLOCK = 16
+#: Frames per FFT batch in the framed path: 8 x 32768 doubles (2 MB) stay in cache (measured
+#: fastest among 2, 4, 8 and 16 on one core).
+_BLOCK = 8
 
 
 def chroma_fmax(fmin: float = CHROMA_FMIN_HZ, fmax: float = CHROMA_FMAX_HZ) -> float:
@@ -174,16 +174,31 @@ def chromagram(x: np.ndarray, sr: float) -> np.ndarray:
 
 
 def chromagram_frames(y: np.ndarray, sr: float, starts: np.ndarray, length: int) -> np.ndarray:
-    """(12, n) chroma of the frames ``y[s : s + length]`` for s in ``starts``, in small batches."""
+    """(12, n) chroma of the frames ``y[s : s + length]`` for s in ``starts``, in small batches.
+
+    Same arithmetic as :func:`_row_spectra` on each frame, but every frame is normalised and
+    windowed straight from its slice of ``y`` into a reused zero-padded batch buffer (no
+    gathered copy, no temporaries, no padding copy inside the FFT).
+    """
     y = np.asarray(y, dtype=float)
     layout = _layout(length, float(sr))
-    view = sliding_window_view(y, length)
+    window = hamming(length)
+    buf = np.zeros((_BLOCK, layout.n_fft))  # zero tail = the FFT's zero padding
     out = np.empty((len(starts), N_CHROMA))
     for b in range(0, len(starts), _BLOCK):
-        rows = view[starts[b : b + _BLOCK]]  # fancy indexing: a fresh (block, length) copy
-        out[b : b + _BLOCK] = _wrap_rows(
-            _db_floor(_row_spectra(rows, layout), layout), _bands(layout)
-        )
+        chunk = starts[b : b + _BLOCK]
+        rows = buf[: len(chunk)]
+        for row, s in zip(rows, chunk, strict=True):
+            frame = y[s : s + length]
+            lo, hi = frame.min(), frame.max()
+            x = row[:length]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.subtract(frame, lo, out=x)
+                np.divide(x, hi - lo, out=x)
+            np.multiply(x, window, out=x)
+        spectrum = scipy.fft.rfft(rows, axis=1, workers=1)
+        mag = np.abs(spectrum[:, layout.first : layout.end])
+        out[b : b + len(chunk)] = _wrap_rows(_db_floor(mag, layout), _bands(layout))
     return out.T
 
 

@@ -25,7 +25,6 @@ import functools
 
 import numpy as np
 import scipy.fft
-from numpy.lib.stride_tricks import sliding_window_view
 
 from turkmood.constants import (
     FLUCTUATION_FRAME_RATE_HZ,
@@ -34,9 +33,12 @@ from turkmood.constants import (
     FLUCTUATION_MIN_RES_HZ,
 )
 from turkmood.features.frames import hamming, next_pow2
+from turkmood.features.kernels import window_frames_into
 from turkmood.features.shared import Clip
 
 COLUMN = "_Fluctuation_Mean"
+#: Frames per FFT batch (128 x 1024 doubles = 1 MB stay in cache).
+_FFT_BATCH = 128
 
 #: Upper edges (Hz) of the critical bands (Zwicker & Fastl 1999, via Pampalk's MA toolbox).
 BARK_UPPER_HZ = np.array(
@@ -81,14 +83,28 @@ def fluctuation_strength_weight(freqs: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, np.minimum(freqs / 4.0, 1.0 - 0.3 * (freqs - 4.0) / 6.0))
 
 
+def _frame_power(y: np.ndarray, starts: np.ndarray, length: int, n_fft: int) -> np.ndarray:
+    """(frames, bins) |FFT|^2 of the Hamming-windowed frames, in cache-sized batches."""
+    power = np.empty((len(starts), n_fft // 2 + 1))
+    buf = np.zeros((_FFT_BATCH, n_fft))  # zero tail = the FFT's zero padding
+    window = hamming(length)
+    for b in range(0, len(starts), _FFT_BATCH):
+        chunk = starts[b : b + _FFT_BATCH]
+        rows = buf[: len(chunk)]
+        window_frames_into(y, chunk, window, rows)
+        out = power[b : b + len(chunk)]
+        np.abs(scipy.fft.rfft(rows, axis=1, workers=1), out=out)
+        np.square(out, out=out)
+    return power
+
+
 def fluctuation_matrix(y: np.ndarray, sr: float) -> np.ndarray:
     """(modulation bins, Bark bands) fluctuation pattern of a mono signal."""
     starts, length = _frame_grid(len(y), sr)
     if len(starts) == 0:
         return np.zeros((0, 0))
-    frames = sliding_window_view(np.asarray(y, dtype=float), length)[starts] * hamming(length)
     n_fft = next_pow2(length)
-    power = np.abs(scipy.fft.rfft(frames, n=n_fft, axis=1)) ** 2
+    power = _frame_power(np.ascontiguousarray(y, dtype=float), starts, length, n_fft)
     bands_db = 10.0 * np.log10(power @ band_matrix(float(sr), n_fft).T + 1e-16)  # (frames, bands)
 
     n_mod = next_pow2(max(len(starts), FLUCTUATION_FRAME_RATE_HZ / FLUCTUATION_MIN_RES_HZ))

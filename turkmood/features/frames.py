@@ -59,7 +59,9 @@ def hamming(length: int) -> np.ndarray:
 def windowed_rfft(x: np.ndarray) -> np.ndarray:
     """Complex rfft of the Hamming-windowed signal, zero-padded to ``next_pow2`` (mirspectrum)."""
     x = np.asarray(x, dtype=float)
-    return scipy.fft.rfft(x * hamming(x.size), n=next_pow2(x.size), workers=1)
+    padded = np.zeros(next_pow2(x.size))  # windowed in place: no extra copy for the padding
+    np.multiply(x, hamming(x.size), out=padded[: x.size])
+    return scipy.fft.rfft(padded, workers=1)
 
 
 def rfft_freqs(n_samples: int, sr: float) -> np.ndarray:
