@@ -49,10 +49,16 @@ def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
 def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
     from tqdm import tqdm
 
-    from turkmood.batch import expand_paths, results_table, score_files
+    from turkmood.batch import expand_paths
+    from turkmood.batch_run import run_batch
     from turkmood.model import load_model
-    from turkmood.results import to_csv_bytes
 
+    if args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    if args.address and args.scheduler != "dask":
+        print("error: --address needs --scheduler dask", file=sys.stderr)
+        return 2
     paths = expand_paths(args.paths)
     if not paths:
         print("error: no files found for " + " ".join(args.paths), file=sys.stderr)
@@ -60,19 +66,38 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
     model = load_model(args.model)
     with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=args.quiet) as bar:
 
-        def progress(i: int, result: object) -> None:
-            bar.set_postfix_str(Path(paths[i]).name[-30:])
+        def progress(name: str, ok: bool) -> None:
+            bar.set_postfix_str(("" if ok else "failed: ") + Path(name).name[-30:])
             bar.update(1)
 
-        results = score_files(paths, model, on_result=progress)
-    frame = results_table(results, model.version, include_features=args.features)
-    Path(args.out).write_bytes(to_csv_bytes(frame))
-    n_ok = sum(r.error is None for r in results)
-    print(f"scored {n_ok} of {len(results)} file(s); wrote {args.out}", file=sys.stderr)
-    for r in results:
-        if r.error:
-            print(f"  {r.name}: {r.error}", file=sys.stderr)
-    return 0 if n_ok else 1
+        try:
+            summary = run_batch(
+                paths,
+                args.out,
+                model,
+                jobs=args.jobs,
+                include_features=args.features,
+                resume=args.resume,
+                scheduler=args.scheduler,
+                address=args.address,
+                progress=progress,
+            )
+        except KeyboardInterrupt:
+            bar.close()
+            print(
+                f"\ninterrupted after {bar.n} file(s); their rows are in {args.out} — "
+                "re-run with --resume to finish",
+                file=sys.stderr,
+            )
+            return 130
+    skipped = f" ({summary.n_skipped} already in the file)" if summary.n_skipped else ""
+    print(
+        f"scored {summary.n_ok} of {summary.n_files} file(s){skipped}; wrote {args.out}",
+        file=sys.stderr,
+    )
+    for name, error in summary.errors:
+        print(f"  {name}: {error}", file=sys.stderr)
+    return 0 if summary.n_ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,13 +114,36 @@ def build_parser() -> argparse.ArgumentParser:
     table_p.add_argument("--model", help="shipped model name (default: the default model)")
     table_p.add_argument("--features", action="store_true", help="include the 50 features")
     table_p.set_defaults(func=_cmd_predict_table)
-    pred_p = sub.add_parser("predict", help="predict emotions for audio files, folders or globs")
+    pred_p = sub.add_parser(
+        "predict",
+        help="predict emotions for audio files, folders or globs",
+        description="Score audio files into one results CSV (rows sorted by file name). "
+        "Exit code 0 when at least one file was scored; bad files get their error in their row.",
+    )
     pred_p.add_argument(
         "paths", nargs="+", help="audio files, folders (recursive) or glob patterns"
     )
-    pred_p.add_argument("--out", required=True, help="results CSV to write")
+    pred_p.add_argument("--out", required=True, help="results CSV to write (rows appear as done)")
     pred_p.add_argument("--model", help="shipped model name (default: the default model)")
     pred_p.add_argument("--features", action="store_true", help="include the 50 features")
+    pred_p.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (or dask workers); default 1"
+    )
+    pred_p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the rows already in --out and skip files whose content hash is there",
+    )
+    pred_p.add_argument(
+        "--scheduler",
+        choices=["processes", "dask"],
+        default="processes",
+        help="processes: local process pool (default); dask: dask.distributed "
+        "(needs the 'dask' extra)",
+    )
+    pred_p.add_argument(
+        "--address", help="dask scheduler address (default: start a LocalCluster of --jobs workers)"
+    )
     pred_p.add_argument("--quiet", action="store_true", help="no progress bar")
     pred_p.set_defaults(func=_cmd_predict)
     return parser

@@ -20,6 +20,9 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "error",
     "model_version",
 )
+#: Column added after ``model_version`` when the content hash of each input is known (audio files);
+#: ``predict --resume`` uses it to skip files already scored.
+HASH_COLUMN = "sha256"
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,11 +42,13 @@ def results_frame(
     ood: Sequence[bool | None] | None = None,
     errors: Sequence[str | None] | None = None,
     features: pd.DataFrame | None = None,
+    hashes: Sequence[str | None] | None = None,
 ) -> pd.DataFrame:
     """Assemble the results table: one row per input, errors in their own rows.
 
     ``predictions`` is the output of :func:`turkmood.model.predict_features` aligned with
-    ``names`` (rows of failed inputs may hold NaN); ``features`` adds the 50 columns.
+    ``names`` (rows of failed inputs may hold NaN); ``hashes`` adds the ``sha256`` content-hash
+    column and ``features`` the 50 feature columns after it.
     """
     n = len(names)
     out = pd.DataFrame({"file": list(names)})
@@ -62,16 +67,18 @@ def results_frame(
     out["error"] = [e or "" for e in errors] if errors is not None else [""] * n
     out["model_version"] = model_version
     out = out[list(RESULT_COLUMNS)]
+    if hashes is not None:
+        out[HASH_COLUMN] = [h or "" for h in hashes]
     if features is not None:
         feats = features.reset_index(drop=True)[list(FEATURE_NAMES)]
         out = pd.concat([out, feats], axis=1)
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes with formula-like text cells neutralised."""
+def to_csv_bytes(df: pd.DataFrame, header: bool = True) -> bytes:
+    """UTF-8 CSV bytes with formula-like text cells neutralised (``header=False``: rows only)."""
     safe = df.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
             safe[col] = safe[col].map(neutralise_formula)
-    return safe.to_csv(index=False).encode("utf-8")
+    return safe.to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")

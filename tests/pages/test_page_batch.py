@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 from apptest_helpers import csv_bytes, upload
 
 from turkmood.analyze import analyze
-from turkmood.constants import FEATURE_NAMES
+from turkmood.constants import CLASSES, FEATURE_NAMES
 from turkmood.decision import is_uncertain
-from turkmood.model import predict_features
+from turkmood.model import load_model, predict_features
+from turkmood.ood import check_features
+from ui import batch_inputs
 from ui.text import decision_text
 
 
@@ -90,3 +95,72 @@ def test_batch_refuses_a_table_mixed_with_audio(open_page, bundled_frame):
     assert not at.exception
     assert at.error and "not both" in at.error[0].value
     assert len(at.download_button) == 0
+
+
+def _wav(seconds: float, freq: float, seed: int) -> bytes:
+    """A short tone with some noise, as WAV bytes (fast to analyse)."""
+    sr = 22_050
+    t = np.arange(int(seconds * sr)) / sr
+    noise = 0.02 * np.random.default_rng(seed).standard_normal(t.size)
+    buffer = io.BytesIO()
+    sf.write(buffer, 0.3 * np.sin(2 * np.pi * freq * t) + noise, sr, format="WAV")
+    return buffer.getvalue()
+
+
+def test_batch_feature_table_summary_has_ood_share_and_counts(open_page, sample_table):
+    at = upload(open_page("batch"), "songs.csv", csv_bytes(sample_table))
+    assert not at.exception and not at.error
+    features = sample_table[list(FEATURE_NAMES)]
+    expected = predict_features(features, load_model())
+    metrics = {m.label: m.value for m in at.metric}
+    n_ood = sum(r.is_ood for r in check_features(features))
+    assert metrics["Out of distribution"] == f"{n_ood / len(features):.0%}"
+    counts = expected["predicted"].value_counts()
+    line = next(m.value for m in at.markdown if m.value.startswith("Predicted (top-1)"))
+    for c in CLASSES:
+        assert f"**{c}** {int(counts.get(c, 0))}" in line
+    results = at.dataframe[0].value
+    assert results["file"].tolist() == sample_table["file"].tolist()
+    assert not set(FEATURE_NAMES) & set(results.columns)  # features only go into the CSV
+
+
+def test_batch_zip_of_audio_scores_members_and_notes_the_rest(open_page, monkeypatch):
+    calls = []
+    real = batch_inputs.score_source
+    monkeypatch.setattr(
+        batch_inputs, "score_source", lambda *a, **k: calls.append(a[0]) or real(*a, **k)
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("set/low.wav", _wav(2.0, 220.0, 1))
+        archive.writestr("set/broken.wav", b"RIFF but not really a wave file")
+        archive.writestr("set/notes.txt", b"liner notes")
+    at = open_page("batch")
+    at.file_uploader[0].set_value(
+        [
+            ("songs.zip", buffer.getvalue(), "application/zip"),
+            ("high.wav", _wav(2.0, 880.0, 2), "audio/wav"),
+        ]
+    )
+    at.run()
+    assert not at.exception and not at.error
+    assert any("ignored 1 file(s) that are not audio (set/notes.txt)" in i.value for i in at.info)
+    results = at.dataframe[0].value
+    assert results["file"].tolist() == [
+        "songs.zip/set/low.wav",
+        "songs.zip/set/broken.wav",
+        "high.wav",
+    ]
+    errors = dict(zip(results["file"], results["error"], strict=True))
+    assert "not a readable audio file" in errors["songs.zip/set/broken.wav"]
+    assert not errors["high.wav"] and not errors["songs.zip/set/low.wav"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Songs"], metrics["Failed"]) == ("3", "1")
+    assert len(calls) == 3
+
+    # asking for the features reruns the page without analysing anything again
+    at.checkbox(key="batch-features").check().run()
+    assert not at.exception
+    assert len(calls) == 3
+    assert at.dataframe[0].value.equals(results)
+    assert len(at.download_button) == 1
