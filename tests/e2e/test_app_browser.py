@@ -77,11 +77,19 @@ def test_analyze_bad_table_shows_message_not_traceback(app_url, page, bundled_fr
     screenshot(page, "analyze-error")
 
 
+def _assert_app_navigation(page) -> None:
+    """A bookmarked page URL still runs app.py: its navigation titles, not file names."""
+    nav = page.get_by_test_id("stSidebarNav").inner_text()
+    assert "Model card" in nav and "Batch" in nav, nav
+    assert "app" not in nav.split(), nav
+
+
 def test_batch_download_has_the_expected_rows(app_url, page, bundled_frame, tmp_path):
     rows = list(np.random.default_rng(7).choice(len(bundled_frame), BATCH_ROWS, replace=False))
     upload, path = _write_upload(tmp_path, bundled_frame, rows, "batch.csv")
     page.goto(f"{app_url}/batch")
     wait_idle(page)
+    _assert_app_navigation(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(path)
     button = page.get_by_test_id("stDownloadButton").locator("button")
     button.wait_for()
@@ -110,6 +118,7 @@ def test_model_card_page_renders_charts(app_url, page):
     page.goto(f"{app_url}/model_card")
     page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for()
     wait_idle(page)
+    _assert_app_navigation(page)
     _no_exception(page)
     screenshot(page, "model_card", readme=True)
 

@@ -23,9 +23,10 @@ class _NavigationPagesManager(PagesManager):
 
     The live server flips ``PagesManager.uses_pages_directory`` to False the first time app.py
     calls ``st.navigation`` and keeps it. AppTest resets the flag before every run (streamlit
-    PR #14217), and because our pages live in ``pages/`` it then takes the legacy
-    pages-directory route on reruns: it runs the page file without app.py, so the sidebar and
-    model selector vanish. Re-applying the server's state keeps reruns faithful to the app.
+    PR #14217); with a ``pages/`` folder it would then take the legacy pages-directory route on
+    reruns (the app keeps its pages in ``app_pages/`` for that reason; this guard stays): it
+    runs the page file without app.py, so the sidebar and model selector vanish. Re-applying
+    the server's state keeps reruns faithful to the app.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -41,14 +42,14 @@ def _navigation_app(monkeypatch):
 
 @pytest.fixture()
 def open_page(project_root) -> Callable[[str], AppTest]:
-    """Start the app, run it once, switch to ``pages/<name>.py`` and run that page."""
+    """Start the app, run it once, switch to ``app_pages/<name>.py`` and run that page."""
 
     def _open(page: str) -> AppTest:
         at = AppTest.from_file(str(project_root / "app.py"), default_timeout=TIMEOUT_S)
         at.run()
         assert not at.exception, at.exception
         if page != "analyze":  # Analyze is the default page
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"app_pages/{page}.py").run()
         return at
 
     return _open

@@ -36,6 +36,6 @@ def test_model_choice_is_shared_across_pages(open_page):
     at.selectbox(key=MODEL_KEY).set_value(others[0]).run()
     assert not at.exception
     assert load_model(others[0]).version in "\n".join(c.value for c in at.sidebar.caption)
-    at.switch_page("pages/model_card.py").run()
+    at.switch_page("app_pages/model_card.py").run()
     assert at.selectbox(key=MODEL_KEY).value == others[0]
     assert any(f"Selected model: {others[0]}" == s.value for s in at.subheader)

@@ -34,7 +34,7 @@ def test_model_that_fails_its_checksum_is_reported(
     assert not [m for m in at.markdown if m.value.startswith("Decision:")]
     assert len(at.download_button) == 0
 
-    at.switch_page("pages/batch.py").run()
+    at.switch_page("app_pages/batch.py").run()
     upload(at, "songs.csv", csv_bytes(sample_table))
     assert not at.exception
     assert any("failed its checksum" in e.value for e in at.error)
