@@ -31,7 +31,7 @@ from turkmood.drift.plots import (
     psi_heatmap,
 )
 from turkmood.drift.scenarios import TableScenarioConfig
-from turkmood.drift.stats import display_name
+from turkmood.drift.stats import DRIFT_COLUMNS, display_name
 from turkmood.plots import confusion_heatmap
 
 #: Excerpt lengths (s) offered for audio-level drift.
@@ -135,19 +135,7 @@ def executive_summary(result: TableDriftResult, holdout: Holdout) -> None:
 def _feature_view(s: ScenarioResult) -> pd.DataFrame:
     view = s.features.sort_values("psi", ascending=False).reset_index()
     view["feature"] = view["feature"].map(display_name)
-    return view[
-        [
-            "feature",
-            "psi",
-            "psi_level",
-            "ks_stat",
-            "ks_p",
-            "ks_p_adj",
-            "drifted",
-            "reference_mean",
-            "sample_mean",
-        ]
-    ]
+    return view[["feature", *(c for c in DRIFT_COLUMNS if c != "reference_sd")]]
 
 
 def top_features(table: pd.DataFrame, k: int = TOP_FEATURES) -> list[str]:
