@@ -15,6 +15,7 @@ app). Every number printed is measured on this machine by this script.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,14 +24,17 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from turkmood.analyze import analyze
-from turkmood.audio import load_audio
-from turkmood.constants import ANALYSIS_SR
-from turkmood.data import load_training_data
-from turkmood.explain import build_explainer, explain
-from turkmood.model import load_model
-from turkmood.ood import training_detector
-from turkmood.signal_views import mel_spectrogram_db, waveform_envelope
+# Runnable as `python bench/NAME.py`: put the project root on the import path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from turkmood.analyze import analyze  # noqa: E402
+from turkmood.audio import load_audio  # noqa: E402
+from turkmood.constants import ANALYSIS_SR  # noqa: E402
+from turkmood.data import load_training_data  # noqa: E402
+from turkmood.explain import build_explainer, explain  # noqa: E402
+from turkmood.model import load_model  # noqa: E402
+from turkmood.ood import training_detector  # noqa: E402
+from turkmood.signal_views import mel_spectrogram_db, waveform_envelope  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "audio"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
@@ -28,10 +29,13 @@ from sklearn.preprocessing import (
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
-from turkmood.candidates import CANDIDATES
-from turkmood.constants import CV_FOLDS, CV_REPEATS, FEATURE_NAMES, SEED
-from turkmood.data import load_training_data
-from turkmood.train import calibrated, cross_validate
+# Runnable as `python bench/NAME.py`: put the project root on the import path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from turkmood.candidates import CANDIDATES  # noqa: E402
+from turkmood.constants import CV_FOLDS, CV_REPEATS, FEATURE_NAMES, SEED  # noqa: E402
+from turkmood.data import load_training_data  # noqa: E402
+from turkmood.train import calibrated, cross_validate  # noqa: E402
 
 SEED_ = SEED
 SKEWED = [
