@@ -7,10 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from turkmood.analyze import Analysis
 from turkmood.errors import ModelError
 from turkmood.model import LoadedModel
-from turkmood.plots import probability_bar, timeline_chart
+from turkmood.plots import probability_bar
 from turkmood.results import to_csv_bytes
 from ui.resources import MODEL_KEY, get_model, model_names, selected_model_name
 from ui.text import decision_detail, decision_text, md_escape
@@ -114,37 +113,3 @@ def show_notices(notices: Sequence[str]) -> None:
     """Non-fatal remarks from the table reader (e.g. ignored columns)."""
     for notice in notices:
         st.info(notice)
-
-
-def audio_report(name: str, analysis: Analysis) -> None:
-    """Song verdict, caveats (out of distribution, imputed features, short clip) and timeline."""
-    windows = len(analysis.timeline)
-    prediction_card(name, analysis.track.iloc[0], key="audio-track")
-    a, b, c = st.columns(3)
-    a.metric("Duration", f"{analysis.duration_s:.1f} s")
-    b.metric("Analysis windows", f"{windows}", help="30 s windows, 15 s hop; verdict = mean")
-    c.metric("Model", analysis.model_version.split("@")[0], help=analysis.model_version)
-    if analysis.is_ood:
-        rep = analysis.ood[analysis.representative_window]
-        far = ", ".join(rep.out_of_range or rep.far_features) or "several features"
-        st.warning(
-            "This recording is unlike the songs the model was trained on (out of "
-            f"distribution: distance {rep.distance:.1f} > {rep.threshold:.1f}; furthest: {far}). "
-            "Treat the prediction with caution."
-        )
-    imputed = sorted({f for window in analysis.imputed for f in window})
-    if imputed:
-        st.info(
-            "MIRtoolbox leaves these features undefined for this audio, so the training median "
-            f"was used: {', '.join(imputed)}."
-        )
-    for note in analysis.notes:
-        st.info(note)
-    if windows > 1:
-        st.plotly_chart(
-            timeline_chart(analysis.timeline, title="Emotion over the song"),
-            width="stretch",
-            key="audio-timeline",
-        )
-    with st.expander(f"The 50 features of each window ({windows})"):
-        st.dataframe(analysis.features, width="stretch")
