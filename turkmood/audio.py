@@ -49,6 +49,7 @@ import soxr
 from turkmood.constants import (
     ANALYSIS_SR,
     MAX_DURATION_S,
+    MAX_SAMPLE_PEAK,
     MIN_DURATION_S,
     MIN_SAMPLE_RATE,
     RESAMPLE_QUALITY,
@@ -194,8 +195,14 @@ def _check_signal(y: np.ndarray, sr: int) -> None:
             raise AudioError(
                 f"The audio file is corrupt: it holds {bad} invalid (NaN or infinite) samples."
             )
-    if max(float(y.max()), -float(y.min())) < SILENCE_PEAK:
+    peak = max(float(y.max()), -float(y.min()))
+    if peak < SILENCE_PEAK:
         raise AudioError("The audio is silent (no signal above -80 dBFS); nothing to analyse.")
+    if peak > MAX_SAMPLE_PEAK:
+        raise AudioError(
+            f"The audio file is corrupt or not normalised: its samples reach {peak:.3g} times "
+            "full scale, far beyond what a recording holds."
+        )
 
 
 def load_audio(source: AudioSource) -> tuple[np.ndarray, int]:

@@ -117,6 +117,9 @@ TARGET_SCORE = 0.82
 # --- audio loading (turkmood.audio) -------------------------------------------------------------
 #: A file whose mono peak |sample| stays below this (-80 dBFS, ~3 LSB of 16-bit) is "silent".
 SILENCE_PEAK = 1e-4
+#: Float files may exceed full scale a little (clipped masters); a peak beyond this (+60 dB) means
+#: corrupt or unnormalised data whose features would overflow, so the file is refused.
+MAX_SAMPLE_PEAK = 1_000.0
 #: Lowest native sample rate accepted; below it most of the spectral features have no content.
 MIN_SAMPLE_RATE = 8_000
 #: soxr quality used to bring other rates to ANALYSIS_SR ("HQ": 20-bit, linear phase).
