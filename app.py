@@ -18,6 +18,7 @@ PAGES = [
     st.Page("app_pages/batch.py", title="Batch", icon=":material/table_view:"),
     st.Page("app_pages/drift.py", title="Drift", icon=":material/query_stats:"),
     st.Page("app_pages/model_card.py", title="Model card", icon=":material/fact_check:"),
+    st.Page("app_pages/classroom.py", title="Classroom", icon=":material/school:"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -354,12 +354,18 @@ def shap_bar(
             hovertemplate="%{customdata}<br>effect %{x:+.3f}<extra></extra>",
             text=[f"{v:+.3f}" for v in values],
             textposition="outside",
+            cliponaxis=False,
         )
     )
     fig.add_vline(x=0, line_color="#444", line_width=1)
+    # Leave room beside the longest bars for their "outside" value labels.
+    reach = max((abs(v) for v in values), default=1.0) or 1.0
+    low = min(min(values, default=0.0), 0.0)
+    high = max(max(values, default=0.0), 0.0)
     fig.update_layout(
         title=f"What pushed the model toward {target} (right) or away from it (left)",
         xaxis_title=f"SHAP value ({units} of {target})",
+        xaxis_range=[low - 0.35 * reach, high + 0.35 * reach],
         yaxis={"autorange": "reversed"},
         height=80 + 32 * len(values),
         showlegend=False,

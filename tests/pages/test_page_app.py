@@ -7,7 +7,13 @@ import pytest
 from turkmood.model import available_models, default_model_name, load_model
 from ui.resources import MODEL_KEY
 
-PAGES = {"analyze": "Analyze", "batch": "Batch", "drift": "Drift", "model_card": "Model card"}
+PAGES = {
+    "analyze": "Analyze",
+    "batch": "Batch",
+    "drift": "Drift",
+    "model_card": "Model card",
+    "classroom": "Classroom",
+}
 
 
 @pytest.mark.parametrize("page", list(PAGES))

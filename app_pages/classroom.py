@@ -1,0 +1,138 @@
+"""Classroom: make the model's reasoning tangible — what-if sliders, audio demos, data, models."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from turkmood.constants import METRICS_PATH
+from turkmood.demos import DEMO_SPECS
+from turkmood.errors import ModelError
+from turkmood.plots import confusion_heatmap, feature_by_class, reliability_diagram
+from turkmood.whatif import IMPORTANCE_ROWS, WHATIF_TOP_K, slider_ranges, top_features, with_changes
+from ui.analyze_resources import get_explainer
+from ui.card import confusion
+from ui.classroom_data import comparison_table
+from ui.classroom_lab import SAMPLE_KEY, buttons, current_changes, live_result, sliders
+from ui.classroom_plots import demo_values_bar, importance_bar, label, pca_scatter
+from ui.classroom_resources import get_demo, get_importance, get_projection
+from ui.resources import get_metrics, training_data
+from ui.widgets import current_model
+
+#: Injected when presenter mode is on: large type, high contrast, no sidebar.
+PRESENTER_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+[data-testid="stMain"] {background: #000; color: #fff;}
+[data-testid="stMain"] p, [data-testid="stMain"] label, [data-testid="stMain"] li {
+  font-size: 1.5rem !important; color: #fff !important;}
+[data-testid="stMain"] h1 {font-size: 3.2rem !important; color: #ffeb3b !important;}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {font-size: 2.4rem !important;
+  color: #ffeb3b !important;}
+[data-testid="stMain"] button p {color: #000 !important;}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] {color: #ddd !important;}
+</style>
+"""
+
+st.title("Classroom")
+st.caption("How a machine hears emotion: move the features, hear them, see the data.")
+if st.toggle("Presenter mode (big type, high contrast, no sidebar)", key="cl-presenter"):
+    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+
+model = current_model()
+if model is None:
+    st.stop()
+data = training_data()
+explainer = get_explainer(model.name)
+importance = get_importance(model.name, model.version)
+features = top_features(importance, WHATIF_TOP_K)
+ranges = slider_ranges(data.X, features)
+
+lab, hear, explore, compare = st.tabs(
+    ["What-if lab", "Hear the feature", "Dataset explorer", "Model comparison"]
+)
+
+with lab:
+    st.caption(
+        f"Model `{model.version}`. Sliders: the {WHATIF_TOP_K} features with the largest mean "
+        f"|SHAP| over {IMPORTANCE_ROWS} randomly chosen training songs. Each slider spans the "
+        "training range."
+    )
+    sample = st.selectbox(
+        "Start from a training song",
+        list(range(len(data.X))),
+        format_func=lambda i: f"Song {i} (labelled {data.y.iloc[i]})",
+        key=SAMPLE_KEY,
+    )
+    base = data.X.iloc[sample]
+    sliders(sample, base, ranges)
+    buttons(model, sample, base, ranges)
+    changes = current_changes(sample, ranges)
+    live_result(model, explainer, base, changes)
+
+with hear:
+    st.caption(
+        "The same synthetic melody twice, changing one thing. The number under each clip is "
+        "what our feature extractor measures on it."
+    )
+    key = st.radio(
+        "Feature",
+        [s.key for s in DEMO_SPECS],
+        format_func=lambda k: next(s.title for s in DEMO_SPECS if s.key == k),
+        horizontal=True,
+        key="cl-demo",
+    )
+    demo = get_demo(key)
+    a, b = st.columns(2)
+    for column, clip in ((a, demo.low), (b, demo.high)):
+        with column:
+            st.markdown(f"**{clip.label}**")
+            st.audio(clip.signal, sample_rate=clip.sr)
+            st.metric(f"Measured {demo.spec.feature}", f"{clip.value:.4g}")
+    st.plotly_chart(
+        demo_values_bar(
+            demo.spec.title,
+            [demo.low.label, demo.high.label],
+            [demo.low.value, demo.high.value],
+            demo.spec.unit,
+        ),
+        key="cl-demo-bar",
+    )
+
+with explore:
+    projection = get_projection()
+    current = projection.place(with_changes(base, changes))
+    st.plotly_chart(
+        pca_scatter(projection.points, data.y, current, projection.explained), key="cl-pca"
+    )
+    shown = st.selectbox("Feature by emotion", features, format_func=label, key="cl-box-feature")
+    st.plotly_chart(feature_by_class(data.X, data.y, shown), key="cl-box")
+    st.plotly_chart(importance_bar(importance, 15, features), key="cl-importance")
+
+with compare:
+    try:
+        metrics = get_metrics()
+    except ModelError as exc:
+        st.error(f"No metrics to show: {exc}")
+    else:
+        st.caption(
+            f"Read from `{METRICS_PATH.name}` (repeated cross-validation at training time; "
+            "means over folds). Nothing is recomputed here."
+        )
+        st.dataframe(comparison_table(metrics), hide_index=True, key="cl-comparison")
+        diagram = metrics.get("reliability_diagram") or {}
+        if diagram.get("bins"):
+            st.plotly_chart(
+                reliability_diagram(
+                    diagram["bins"], title=f"Reliability of {diagram.get('model', 'the default')}"
+                ),
+                key="cl-reliability",
+            )
+        names = list(metrics.get("models") or {})
+        if names:
+            chosen = st.selectbox("Confusion matrix of", names, key="cl-cm-model")
+            cm = confusion(metrics["models"][chosen], normalised=True)
+            if cm is not None:
+                st.plotly_chart(
+                    confusion_heatmap(cm[0], cm[1], title=f"{chosen}: share of the true class"),
+                    key="cl-cm",
+                )

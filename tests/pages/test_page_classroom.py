@@ -1,0 +1,115 @@
+"""Classroom page (AppTest): what-if sliders, nearest other emotion, model comparison."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from turkmood.constants import CLASSES, METRICS_PATH
+from turkmood.data import load_training_data
+from turkmood.explain import build_explainer, explain
+from turkmood.whatif import predict_row, slider_ranges
+from ui.classroom_lab import FLIP_MESSAGE_KEY, LATENCY_KEY, SAMPLE_KEY, slider_key
+
+#: The page starts from training song 0 (the first row of the de-duplicated table).
+SAMPLE = 0
+
+
+def _probabilities(at) -> dict[str, float]:
+    """Class probabilities drawn in the lab's probability chart (its first chart)."""
+    bar = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    return dict(zip(bar["y"], bar["x"], strict=True))
+
+
+def _slider_values(at) -> dict[str, float]:
+    """Feature -> value of every what-if slider on the page."""
+    return {s.key.split(f"cl-{SAMPLE}-", 1)[1]: float(s.value) for s in at.slider}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_training_data()
+
+
+def test_slider_moves_probability_in_the_direction_shap_says(open_page, default_model, data):
+    at = open_page("classroom")
+    assert not at.exception, at.exception
+    assert at.selectbox(key=SAMPLE_KEY).value == SAMPLE
+    base = data.X.iloc[SAMPLE]
+    shown = _probabilities(at)
+    assert shown == pytest.approx(predict_row(default_model, base, {})[list(CLASSES)].to_dict())
+    target = max(shown, key=shown.get)
+
+    # the slider feature that SHAP says pushes hardest toward (or away from) the top class
+    sliders = list(_slider_values(at))
+    assert len(sliders) == 8
+    table = explain(build_explainer(default_model, data.X), base, target).table
+    effects = table.set_index("feature").loc[sliders, "shap"]
+    feature = effects.abs().idxmax()
+    # taking the feature to the training mean removes most of its effect: the probability of
+    # the top class must move against the sign of its SHAP value
+    mean = slider_ranges(data.X, [feature])[feature].mean
+    at.slider(key=slider_key(SAMPLE, feature)).set_value(mean).run()
+    assert not at.exception, at.exception
+    moved = _probabilities(at)
+    assert moved == pytest.approx(
+        predict_row(default_model, base, {feature: mean})[list(CLASSES)].to_dict()
+    )
+    assert np.sign(moved[target] - shown[target]) == -np.sign(effects[feature]) != 0
+
+    model_ms, shap_ms = at.session_state[LATENCY_KEY]
+    print(f"update latency: model {model_ms:.0f} ms, SHAP {shap_ms:.0f} ms")
+
+    # reset brings every slider back to the song's own values
+    at.button(key="cl-reset").click().run()
+    assert _slider_values(at) == pytest.approx(base[sliders].to_dict())
+    assert _probabilities(at) == pytest.approx(shown)
+
+
+def test_nearest_other_emotion_really_flips_the_prediction(open_page, default_model, data):
+    at = open_page("classroom")
+    before = _probabilities(at)
+    at.button(key="cl-jump").click().run()
+    assert not at.exception, at.exception
+    assert "Nearest other emotion" in at.session_state[FLIP_MESSAGE_KEY]
+    values = _slider_values(at)
+    base = data.X.iloc[SAMPLE]
+    changed = {f: v for f, v in values.items() if v != pytest.approx(base[f])}
+    assert changed, "the jump changed no slider"
+    after = _probabilities(at)
+    assert max(after, key=after.get) != max(before, key=before.get)
+    # independent check: the model itself, fed the slider values, picks another emotion
+    again = predict_row(default_model, base, values)
+    assert again["predicted"] != predict_row(default_model, base, {})["predicted"]
+    assert at.info[0].value == at.session_state[FLIP_MESSAGE_KEY]
+
+
+def test_comparison_metrics_equal_metrics_json(open_page):
+    at = open_page("classroom")
+    metrics = json.loads(METRICS_PATH.read_text())
+    assert len(at.dataframe) == 1
+    table = at.dataframe[0].value.set_index("model")
+    assert set(table.index) == set(metrics["models"])
+    for name, entry in metrics["models"].items():
+        row = table.loc[name]
+        assert row["accuracy"] == round(entry["accuracy"]["mean"], 3)
+        assert row["macro_f1"] == round(entry["macro_f1"]["mean"], 3)
+        assert row["ece"] == round(entry["ece"]["mean"], 3)
+        for c in CLASSES:
+            assert row[f"F1 {c}"] == round(entry["per_class_f1"][c], 3)
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    bins = [b for b in metrics["reliability_diagram"]["bins"] if b["count"]]
+    accuracies = [b["accuracy"] for b in bins]
+    reliability = [
+        trace
+        for spec in charts.values()
+        for trace in spec["data"]
+        if trace.get("y") is not None and list(trace["y"]) == pytest.approx(accuracies)
+    ]
+    assert reliability, "no chart shows the reliability bins of metrics.json"
+
+    # presenter mode injects the projector CSS
+    at.toggle(key="cl-presenter").set_value(True).run()
+    assert any("stSidebar" in m.value and "display: none" in m.value for m in at.markdown)

@@ -1,0 +1,63 @@
+"""Pure helpers of the Classroom page: the model comparison table and the 2-D PCA map."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+
+from turkmood.constants import CLASSES, FEATURE_NAMES, SEED
+
+#: Decimals shown in the comparison table.
+COMPARISON_DIGITS = 3
+
+
+def comparison_table(metrics: Mapping) -> pd.DataFrame:
+    """One row per shipped model: mean accuracy, macro F1, ECE and per-class F1 (rounded)."""
+    rows = []
+    default = metrics.get("default_model")
+    for name, entry in (metrics.get("models") or {}).items():
+        row = {"model": name, "default": name == default}
+        for key in ("accuracy", "macro_f1", "ece"):
+            value = entry.get(key)
+            row[key] = value.get("mean") if isinstance(value, Mapping) else value
+        per_class = entry.get("per_class_f1") or {}
+        for c in CLASSES:
+            value = per_class.get(c)
+            row[f"F1 {c}"] = value.get("mean") if isinstance(value, Mapping) else value
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    numeric = [c for c in table.columns if c not in ("model", "default")]
+    table[numeric] = table[numeric].astype(float).round(COMPARISON_DIGITS)
+    return table
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A fitted 2-D PCA of the standardised training table and the training points on it."""
+
+    scaler: StandardScaler
+    pca: PCA
+    points: np.ndarray  # (n_rows, 2)
+
+    def place(self, row: pd.DataFrame) -> np.ndarray:
+        """Coordinates (n, 2) of feature rows on the same map."""
+        return self.pca.transform(self.scaler.transform(row[list(FEATURE_NAMES)].astype(float)))
+
+    @property
+    def explained(self) -> tuple[float, float]:
+        """Share of the variance explained by each of the two axes."""
+        ratio = self.pca.explained_variance_ratio_
+        return float(ratio[0]), float(ratio[1])
+
+
+def pca_projection(X: pd.DataFrame) -> Projection:
+    """Fit StandardScaler + 2-component PCA on the training table."""
+    values = X[list(FEATURE_NAMES)].astype(float)
+    scaler = StandardScaler().fit(values)
+    pca = PCA(n_components=2, random_state=SEED).fit(scaler.transform(values))
+    return Projection(scaler, pca, pca.transform(scaler.transform(values)))
