@@ -21,6 +21,7 @@ from ui.analyze_report import report
 from ui.analyze_samples import audio_mime, list_samples
 from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio, row_names
 from ui.resources import analyze_audio, bundled_table
+from ui.song_state import remember_analyzed_song
 from ui.widgets import (
     current_model,
     decision_texts,
@@ -74,6 +75,7 @@ def show_audio(name: str, data: bytes, model: LoadedModel) -> None:
     except AudioError as exc:
         st.error(f"This audio file cannot be analysed: {exc}")
         return
+    remember_analyzed_song(name, analysis.track_features)
     st.subheader(f"Result — model `{analysis.model_version}`")
     report(name, data, analysis, model.name)
     feedback_form(name, data, analysis)

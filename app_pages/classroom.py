@@ -16,6 +16,7 @@ from ui.classroom_lab import SAMPLE_KEY, buttons, current_changes, live_result, 
 from ui.classroom_plots import demo_values_bar, importance_bar, label, pca_scatter
 from ui.classroom_resources import get_demo, get_importance, get_projection
 from ui.resources import get_metrics, training_data
+from ui.song_state import analyzed_song
 from ui.widgets import current_model
 
 #: Injected when presenter mode is on: large type, high contrast, no sidebar.
@@ -57,13 +58,21 @@ with lab:
         f"|SHAP| over {IMPORTANCE_ROWS} randomly chosen training songs. Each slider spans the "
         "training range."
     )
+    song = analyzed_song()  # the song analysed on the Analyze page, if any, comes first
+    starts: list[int | str] = ([song[0]] if song else []) + list(range(len(data.X)))
     sample = st.selectbox(
-        "Start from a training song",
-        list(range(len(data.X))),
-        format_func=lambda i: f"Song {i} (labelled {data.y.iloc[i]})",
+        "Start from the analysed song or a training song",
+        starts,
+        format_func=lambda i: (
+            f"The song analysed on the Analyze page: {song[1]}"
+            if isinstance(i, str) and song
+            else f"Training song {i} (labelled {data.y.iloc[i]})"
+        ),
         key=SAMPLE_KEY,
     )
-    base = data.X.iloc[sample]
+    if sample not in starts:  # a previously analysed song was replaced by another one
+        sample = starts[0]
+    base = song[2] if isinstance(sample, str) and song else data.X.iloc[sample]
     sliders(sample, base, ranges)
     buttons(model, sample, base, ranges)
     changes = current_changes(sample, ranges)

@@ -23,7 +23,7 @@ LATENCY_KEY = "cl-latency-ms"
 SLIDER_STEPS = 400
 
 
-def slider_key(sample: int, feature: str) -> str:
+def slider_key(sample: int | str, feature: str) -> str:
     """Session-state key of one slider (one set of sliders per starting song)."""
     return f"cl-{sample}-{feature}"
 
@@ -33,7 +33,7 @@ def bounds(r: SliderRange, base_value: float) -> tuple[float, float]:
     return min(r.low, float(base_value)), max(r.high, float(base_value))
 
 
-def current_changes(sample: int, ranges: Mapping[str, SliderRange]) -> dict[str, float]:
+def current_changes(sample: int | str, ranges: Mapping[str, SliderRange]) -> dict[str, float]:
     """The slider values of ``sample`` now in session state."""
     state = st.session_state
     return {
@@ -41,14 +41,14 @@ def current_changes(sample: int, ranges: Mapping[str, SliderRange]) -> dict[str,
     }
 
 
-def _reset(sample: int, base: pd.Series, ranges: Mapping[str, SliderRange]) -> None:
+def _reset(sample: int | str, base: pd.Series, ranges: Mapping[str, SliderRange]) -> None:
     for f in ranges:
         st.session_state[slider_key(sample, f)] = float(base[f])
     st.session_state.pop(FLIP_MESSAGE_KEY, None)
 
 
 def _jump(
-    model: LoadedModel, sample: int, base: pd.Series, ranges: Mapping[str, SliderRange]
+    model: LoadedModel, sample: int | str, base: pd.Series, ranges: Mapping[str, SliderRange]
 ) -> None:
     row = with_changes(base, current_changes(sample, ranges)).iloc[0]
     flip = nearest_flip(model, row, ranges)
@@ -68,7 +68,7 @@ def _jump(
     )
 
 
-def sliders(sample: int, base: pd.Series, ranges: Mapping[str, SliderRange]) -> None:
+def sliders(sample: int | str, base: pd.Series, ranges: Mapping[str, SliderRange]) -> None:
     """One slider per feature, in real units, its training range in the help text."""
     columns = st.columns(2)
     for i, (f, r) in enumerate(ranges.items()):
@@ -92,7 +92,7 @@ def sliders(sample: int, base: pd.Series, ranges: Mapping[str, SliderRange]) -> 
 
 
 def buttons(
-    model: LoadedModel, sample: int, base: pd.Series, ranges: Mapping[str, SliderRange]
+    model: LoadedModel, sample: int | str, base: pd.Series, ranges: Mapping[str, SliderRange]
 ) -> None:
     """Reset and 'nearest other emotion' buttons."""
     left, right = st.columns(2)

@@ -23,7 +23,7 @@ def test_classroom_slider_updates_the_chart(app_url, page):
     page.goto(app_url)
     wait_idle(page)
     page.get_by_test_id("stSidebarNav").get_by_text("Classroom", exact=True).click()
-    page.get_by_text("Start from a training song").wait_for()
+    page.get_by_text("Start from the analysed song or a training song").wait_for()
     page.locator(CHART).first.locator("text.bartext").first.wait_for()
     wait_idle(page)
     assert page.get_by_test_id("stException").count() == 0

@@ -113,3 +113,26 @@ def test_comparison_metrics_equal_metrics_json(open_page):
     # presenter mode injects the projector CSS
     at.toggle(key="cl-presenter").set_value(True).run()
     assert any("stSidebar" in m.value and "display: none" in m.value for m in at.markdown)
+
+
+def test_starts_from_the_song_analysed_on_the_analyze_page(open_page, default_model):
+    from turkmood.analyze import analyze
+    from ui.analyze_samples import list_samples
+
+    samples = list_samples()
+    if not samples:
+        pytest.skip("no sample clips are bundled")
+    at = open_page("analyze")
+    at.radio[0].set_value("Pick a sample clip").run()
+    assert not at.exception, at.exception
+    at.switch_page("app_pages/classroom.py").run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key=SAMPLE_KEY)
+    assert picker.options[0].startswith("The song analysed on the Analyze page: ")
+    song_id = picker.value
+    assert isinstance(song_id, str) and song_id.startswith("song-")
+    expected = analyze(samples[0].path, default_model).track_features
+    sliders = {s.key.split(f"cl-{song_id}-", 1)[1]: float(s.value) for s in at.slider}
+    assert sliders
+    for feature, value in sliders.items():
+        assert value == pytest.approx(float(expected[feature]), rel=1e-6, abs=1e-9)
