@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
@@ -98,12 +99,32 @@ def feedback_db_path() -> Path:
     return Path(override) if override else FEEDBACK_DB_PATH
 
 
+def _ensure_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL once (the mode persists in the file).
+
+    Changing the journal mode needs an exclusive lock and SQLite does not wait on its busy
+    handler for it, so two processes creating the store at once could get "database is
+    locked"; the switch is retried until FEEDBACK_BUSY_TIMEOUT_S has passed.
+    """
+    deadline = time.monotonic() + FEEDBACK_BUSY_TIMEOUT_S
+    while True:
+        mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() == "wal":
+            return
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     """Open (creating folder, file and table if needed) in WAL mode with a busy timeout."""
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, timeout=FEEDBACK_BUSY_TIMEOUT_S)
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
+        _ensure_wal(connection)
         connection.execute(_SCHEMA)
         connection.commit()
     except sqlite3.Error:
