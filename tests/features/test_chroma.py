@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-import soundfile as sf
+from oracle_cases import oracle_case, oracle_files
 
 from turkmood.features.chroma import (
     COLUMNS,
@@ -113,16 +112,9 @@ def test_features_returns_the_twelve_uci_columns():
     assert out["_Chromagram_Mean_10"] == pytest.approx(1.0, abs=1e-4)
 
 
-def _oracle_rows() -> list[str]:
-    if not ORACLE.exists():
-        return []
-    return pd.read_csv(ORACLE)["file"].tolist()
-
-
-@pytest.mark.parametrize("name", _oracle_rows())
+@pytest.mark.parametrize("name", oracle_files())
 def test_agrees_with_mirtoolbox_oracle(name):
-    ref = pd.read_csv(ORACLE).set_index("file").loc[name]
-    y, sr = sf.read(FIXTURES / "audio" / name, always_2d=True)
-    ours = features(Clip(y.mean(axis=1), sr))
+    ref, clip = oracle_case(name)
+    ours = features(clip)
     for column in COLUMNS:
         assert ours[column] == pytest.approx(float(ref[column]), abs=1e-6, nan_ok=True), column

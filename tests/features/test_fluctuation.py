@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-import soundfile as sf
+from oracle_cases import oracle_case, oracle_files
 
 from turkmood.features.fluctuation import (
     COLUMN,
@@ -65,13 +64,8 @@ def test_am_noise_fluctuates_more_than_steady_noise():
     assert bins * 80 / 8192 == pytest.approx(4.0, abs=0.1)
 
 
-def _oracle_rows() -> list[str]:
-    return pd.read_csv(ORACLE)["file"].tolist() if ORACLE.exists() else []
-
-
-@pytest.mark.parametrize("name", _oracle_rows())
+@pytest.mark.parametrize("name", oracle_files())
 def test_agrees_with_mirtoolbox_oracle(name):
-    ref = pd.read_csv(ORACLE).set_index("file").loc[name]
-    y, sr = sf.read(FIXTURES / "audio" / name, always_2d=True)
-    ours = features(Clip(y.mean(axis=1), sr))
+    ref, clip = oracle_case(name)
+    ours = features(clip)
     assert ours[COLUMN] == pytest.approx(float(ref[COLUMN]), rel=1e-6)

@@ -6,9 +6,8 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-import soundfile as sf
+from oracle_cases import oracle_case, oracle_files
 
 from turkmood.features.hcdf import CENTROID_BASIS, COLUMNS, features, hcdf_curve
 from turkmood.features.shared import Clip
@@ -56,15 +55,10 @@ def test_too_short_clip_gives_nan_columns():
     assert all(math.isnan(v) for v in out.values())
 
 
-def _oracle_rows() -> list[str]:
-    return pd.read_csv(ORACLE)["file"].tolist() if ORACLE.exists() else []
-
-
-@pytest.mark.parametrize("name", _oracle_rows())
+@pytest.mark.parametrize("name", oracle_files())
 def test_agrees_with_mirtoolbox_oracle(name):
-    ref = pd.read_csv(ORACLE).set_index("file").loc[name]
-    y, sr = sf.read(FIXTURES / "audio" / name, always_2d=True)
-    ours = features(Clip(y.mean(axis=1), sr))
+    ref, clip = oracle_case(name)
+    ours = features(clip)
     for column in COLUMNS:
         # steady tones give ~1e-11 flux (rounding noise): compare those at 1e-9 absolute
         assert ours[column] == pytest.approx(float(ref[column]), rel=1e-6, abs=1e-9, nan_ok=True), (

@@ -6,9 +6,9 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import soundfile as sf
+from oracle_cases import oracle_case, oracle_files
 
 from turkmood.features.peaks import find_peaks
 from turkmood.features.roughness import (
@@ -112,15 +112,10 @@ def test_vectorised_pair_sums_equal_per_frame_sums():
         assert curve[k] == pytest.approx(pair_roughness(freqs[sel], spec[k, sel]), rel=1e-12)
 
 
-def _oracle_rows() -> list[str]:
-    return pd.read_csv(ORACLE)["file"].tolist() if ORACLE.exists() else []
-
-
-@pytest.mark.parametrize("name", _oracle_rows())
+@pytest.mark.parametrize("name", oracle_files())
 def test_agrees_with_mirtoolbox_oracle(name):
-    ref = pd.read_csv(ORACLE).set_index("file").loc[name]
-    y, sr = sf.read(FIXTURES / "audio" / name, always_2d=True)
-    ours = features(Clip(y.mean(axis=1), sr))
+    ref, clip = oracle_case(name)
+    ours = features(clip)
     for column in COLUMNS:
         assert ours[column] == pytest.approx(float(ref[column]), rel=1e-6, abs=1e-9, nan_ok=True), (
             column
