@@ -11,10 +11,10 @@ from turkmood.plots import confusion_heatmap, feature_by_class, reliability_diag
 from turkmood.whatif import IMPORTANCE_ROWS, WHATIF_TOP_K, slider_ranges, top_features, with_changes
 from ui.analyze_resources import get_explainer
 from ui.card import confusion
-from ui.classroom_data import comparison_table
+from ui.classroom_data import TSNE_NEIGHBOURS, comparison_table
 from ui.classroom_lab import SAMPLE_KEY, buttons, current_changes, live_result, sliders
-from ui.classroom_plots import demo_values_bar, importance_bar, label, pca_scatter
-from ui.classroom_resources import get_demo, get_importance, get_projection
+from ui.classroom_plots import demo_values_bar, importance_bar, label, map_scatter, pca_scatter
+from ui.classroom_resources import get_demo, get_importance, get_projection, get_tsne
 from ui.resources import get_metrics, training_data
 from ui.song_state import analyzed_song
 from ui.widgets import current_model
@@ -108,11 +108,26 @@ with hear:
     )
 
 with explore:
-    projection = get_projection()
-    current = projection.place(with_changes(base, changes))
-    st.plotly_chart(
-        pca_scatter(projection.points, data.y, current, projection.explained), key="cl-pca"
-    )
+    kind = st.radio("Map", ["PCA", "t-SNE"], horizontal=True, key="cl-map")
+    row = with_changes(base, changes)
+    if kind == "PCA":
+        projection = get_projection()
+        figure = pca_scatter(projection.points, data.y, projection.place(row), projection.explained)
+    else:
+        tsne = get_tsne()
+        figure = map_scatter(
+            tsne.points,
+            data.y,
+            tsne.place(row),
+            "Training songs in 2-D (t-SNE of the standardised 50 features)",
+            ("t-SNE 1", "t-SNE 2"),
+        )
+        st.caption(
+            "t-SNE keeps neighbours together but distances between clusters mean little. It "
+            f"cannot place a new song without refitting, so the star sits at the weighted mean "
+            f"position of the song's {TSNE_NEIGHBOURS} nearest training songs."
+        )
+    st.plotly_chart(figure, key="cl-pca")
     shown = st.selectbox("Feature by emotion", features, format_func=label, key="cl-box-feature")
     st.plotly_chart(feature_by_class(data.X, data.y, shown), key="cl-box")
     st.plotly_chart(importance_bar(importance, 15, features), key="cl-importance")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import cdist
 from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
 from sklearn.preprocessing import StandardScaler
 
 from turkmood.constants import CLASSES, FEATURE_NAMES, SEED
@@ -61,3 +63,44 @@ def pca_projection(X: pd.DataFrame) -> Projection:
     scaler = StandardScaler().fit(values)
     pca = PCA(n_components=2, random_state=SEED).fit(scaler.transform(values))
     return Projection(scaler, pca, pca.transform(scaler.transform(values)))
+
+
+#: Training neighbours whose t-SNE positions place a new song on the t-SNE map.
+TSNE_NEIGHBOURS = 5
+TSNE_PERPLEXITY = 30.0
+
+
+@dataclass(frozen=True)
+class TsneMap:
+    """A t-SNE map of the standardised training table.
+
+    t-SNE cannot embed a new point without refitting, so a song is placed at the
+    inverse-distance-weighted mean position of its TSNE_NEIGHBOURS nearest training songs (in
+    the standardised 50-feature space); a training song lands on its own point.
+    """
+
+    scaler: StandardScaler
+    train_z: np.ndarray
+    points: np.ndarray  # (n_rows, 2)
+
+    def place(self, row: pd.DataFrame) -> np.ndarray:
+        """Coordinates (n, 2) of feature rows on the map (nearest-neighbour placement)."""
+        z = self.scaler.transform(row[list(FEATURE_NAMES)].astype(float))
+        dist = cdist(z, self.train_z)
+        nearest = np.argsort(dist, axis=1)[:, :TSNE_NEIGHBOURS]
+        d = np.take_along_axis(dist, nearest, axis=1)
+        exact = d[:, :1] < 1e-9
+        weights = np.where(exact, (d < 1e-9).astype(float), 1.0 / np.maximum(d, 1e-9))
+        weights /= weights.sum(axis=1, keepdims=True)
+        return np.einsum("nk,nkd->nd", weights, self.points[nearest])
+
+
+def tsne_map(X: pd.DataFrame) -> TsneMap:
+    """Fit StandardScaler + 2-D t-SNE (fixed seed) on the training table."""
+    values = X[list(FEATURE_NAMES)].astype(float)
+    scaler = StandardScaler().fit(values)
+    z = scaler.transform(values)
+    points = TSNE(
+        n_components=2, perplexity=TSNE_PERPLEXITY, init="pca", random_state=SEED
+    ).fit_transform(z)
+    return TsneMap(scaler, z, points)

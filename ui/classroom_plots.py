@@ -51,6 +51,23 @@ def pca_scatter(
     explained: tuple[float, float],
 ) -> go.Figure:
     """Training songs on the first two principal components, coloured by emotion, plus a star."""
+    return map_scatter(
+        points,
+        labels,
+        current,
+        "Training songs in 2-D (PCA of the standardised 50 features)",
+        (f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%} of variance)"),
+    )
+
+
+def map_scatter(
+    points: np.ndarray,
+    labels: Sequence[str],
+    current: np.ndarray,
+    title: str,
+    axis_titles: tuple[str, str],
+) -> go.Figure:
+    """Training songs on a 2-D map, coloured by emotion, plus the current song as a star."""
     labels = np.asarray(list(labels))
     fig = go.Figure()
     for c in CLASSES:
@@ -74,9 +91,9 @@ def pca_scatter(
         )
     )
     fig.update_layout(
-        title="Training songs in 2-D (PCA of the standardised 50 features)",
-        xaxis_title=f"PC1 ({explained[0]:.0%} of variance)",
-        yaxis_title=f"PC2 ({explained[1]:.0%} of variance)",
+        title=title,
+        xaxis_title=axis_titles[0],
+        yaxis_title=axis_titles[1],
         height=460,
         **_LAYOUT,
     )

@@ -8,7 +8,7 @@ import streamlit as st
 from turkmood.demos import Demo, render_demo
 from turkmood.whatif import global_importance
 from ui.analyze_resources import get_explainer
-from ui.classroom_data import Projection, pca_projection
+from ui.classroom_data import Projection, TsneMap, pca_projection, tsne_map
 from ui.resources import training_data
 
 
@@ -26,6 +26,12 @@ def get_importance(model_name: str, model_version: str) -> pd.Series:
 def get_projection() -> Projection:
     """The 2-D PCA map of the training table."""
     return pca_projection(training_data().X)
+
+
+@st.cache_resource(show_spinner="Fitting the t-SNE map of the training songs…")
+def get_tsne() -> TsneMap:
+    """The 2-D t-SNE map of the training table (fitted once per process)."""
+    return tsne_map(training_data().X)
 
 
 @st.cache_resource(show_spinner="Synthesising the demonstration…", max_entries=8)

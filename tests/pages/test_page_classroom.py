@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
@@ -136,3 +137,23 @@ def test_starts_from_the_song_analysed_on_the_analyze_page(open_page, default_mo
     assert sliders
     for feature, value in sliders.items():
         assert value == pytest.approx(float(expected[feature]), rel=1e-6, abs=1e-9)
+
+
+def _n_points(values) -> int:
+    """Length of a plotly data array (plain list, or typed array serialised as base64)."""
+    if isinstance(values, dict):
+        return len(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return len(values)
+
+
+def test_explorer_switches_to_a_tsne_map_with_the_song_on_it(open_page, data):
+    at = open_page("classroom")
+    at.radio(key="cl-map").set_value("t-SNE").run()
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    maps = [s for s in specs if "t-SNE" in str(s["layout"].get("title", ""))]
+    assert len(maps) == 1
+    traces = maps[0]["data"]
+    assert sum(_n_points(t["x"]) for t in traces if t["name"] in CLASSES) == len(data.X)
+    star = next(t for t in traces if t["name"] == "this song")
+    assert _n_points(star["x"]) == 1
