@@ -159,31 +159,18 @@ def report_json(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False)
 
 
+#: Scenario fields repeated on each of its feature rows in the CSV report.
+_SCENARIO_HEAD = ("title", "impact", "accuracy", "macro_f1", "delta_accuracy_pp")
+
+
 def report_frame(report: dict) -> pd.DataFrame:
     """One row per (scenario, feature), table and audio scenarios, columns ``CSV_COLUMNS``."""
+    audio = report.get("audio_scenarios") or {}
+    scenarios = [("table", s) for s in report["table_scenarios"]["results"]]
+    scenarios += [("audio", s) for s in audio.get("scenarios", [])]
     rows = []
-    for s in report["table_scenarios"]["results"]:
-        head = {
-            "kind": "table",
-            "scenario": s["key"],
-            "title": s["title"],
-            "impact": s["impact"],
-            "accuracy": s["accuracy"],
-            "macro_f1": s["macro_f1"],
-            "delta_accuracy_pp": s["delta_accuracy_pp"],
-        }
-        rows += [{**head, **f} for f in s["features"]]
-    audio = report.get("audio_scenarios")
-    for s in (audio or {}).get("scenarios", []):
-        head = {
-            "kind": "audio",
-            "scenario": s["key"],
-            "title": s["title"],
-            "impact": s["impact"],
-            "accuracy": s["accuracy"],
-            "macro_f1": s["macro_f1"],
-            "delta_accuracy_pp": s["delta_accuracy_pp"],
-        }
+    for kind, s in scenarios:
+        head = {"kind": kind, "scenario": s["key"], **{k: s[k] for k in _SCENARIO_HEAD}}
         rows += [{**head, **f} for f in s["features"]]
     return pd.DataFrame(rows).reindex(columns=list(CSV_COLUMNS))
 
