@@ -5,7 +5,9 @@ Usage: PYTHONPATH=. python bench/latency.py [--runs N] [--model NAME] [--clip PA
 
 Measures decode + 50 features + predict + SHAP explanation of the predicted class:
 - a 30 s clip (default tests/fixtures/audio/mus_wesnoth_battle_epic.flac), N runs, median/p95/max;
-- a 5-minute song (ten 30 s fixtures joined and written as FLAC), 3 runs;
+- a 5-minute song (ten 30 s fixtures joined and written as FLAC), 3 runs in this process and
+  3 runs with the windows on the app's warm worker pool (``turkmood.window_pool``, started and
+  timed once, as the app does), with the ratio between the two;
 and, separately, the page's pictures (waveform envelope + mel spectrogram) for both.
 The SHAP explainer is built once per model (the page caches it) and that build time is printed
 apart. The model and the OOD detector are loaded/fitted before timing (both are cached in the
@@ -35,6 +37,7 @@ from turkmood.explain import build_explainer, explain  # noqa: E402
 from turkmood.model import load_model  # noqa: E402
 from turkmood.ood import training_detector  # noqa: E402
 from turkmood.signal_views import mel_spectrogram_db, waveform_envelope  # noqa: E402
+from turkmood.window_pool import pool_size, start_window_pool  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "audio"
@@ -128,8 +131,8 @@ def main() -> None:
         f"built once in {build_s:.3f} s"
     )
 
-    def run(path: Path) -> None:
-        analysis = analyze(path, model)
+    def run(path: Path, pool=None) -> None:
+        analysis = analyze(path, model, pool)
         explain(explainer, analysis.track_features, analysis.predicted)
 
     def pictures(path: Path) -> None:
@@ -154,7 +157,20 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         song = _five_minute_song(Path(tmp))
-        print(_summary(f"{LONG_SONG_S // 60}-minute song end-to-end", _timed(lambda: run(song), 3)))
+        label = f"{LONG_SONG_S // 60}-minute song end-to-end"
+        alone = _timed(lambda: run(song), 3)
+        print(_summary(f"{label}, in this process (baseline)", alone))
+        start = time.perf_counter()
+        pool = start_window_pool()
+        if pool is None:
+            print("one CPU only: no worker pool")
+        else:
+            started = time.perf_counter() - start
+            print(f"worker pool of {pool_size(pool)} started in {started:.2f} s")
+            pooled = _timed(lambda: run(song, pool), 3)
+            print(_summary(f"{label}, windows on the pool", pooled))
+            print(f"ratio baseline / pool (medians): {np.median(alone) / np.median(pooled):.2f}x")
+            pool.shutdown()
         print(
             _summary(f"{LONG_SONG_S // 60}-minute song pictures", _timed(lambda: pictures(song), 3))
         )

@@ -1,15 +1,18 @@
 """Whole-song analysis: windows → features → probabilities → timeline and track verdict.
 
-The training excerpts are 30 s long, so a song is cut into WINDOW_S windows with WINDOW_HOP_S hop
-(50 % overlap); a final window is aligned to the end of the song so its tail is covered. Clips up
-to WINDOW_S long are analysed whole: MIRtoolbox statistics are whole-clip values, and a shorter
-clip gives noisier values (fewer onsets, fewer frames) than the training excerpts had.
+The training excerpts are 30 s long, so a song is cut into WINDOW_S windows every WINDOW_HOP_S
+(back to back: every second counts once in the verdict, and a 5-minute song costs 10 windows
+instead of 19 with 50 % overlap); a final window is aligned to the end of the song so its tail is
+covered (it overlaps the one before). Clips up to WINDOW_S long are analysed whole: MIRtoolbox
+statistics are whole-clip values, and a shorter clip gives noisier values (fewer onsets, fewer
+frames) than the training excerpts had.
 The track prediction is the **mean of the window probabilities**, passed through the same decision
 rule as a single clip.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +20,9 @@ import pandas as pd
 
 from turkmood.constants import CLASSES, FEATURE_NAMES, WINDOW_HOP_S, WINDOW_S
 from turkmood.decision import decide
-from turkmood.features import extract_windows_with_flags
 from turkmood.model import LoadedModel, cached_model, predict_proba
 from turkmood.ood import OODResult, check_features
+from turkmood.window_pool import extract_windows
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,10 @@ class Analysis:
         return int(np.argmin(((probs - mean) ** 2).sum(axis=1)))
 
 
-def window_bounds(n_samples: int, sr: int) -> list[tuple[int, int]]:
+def window_bounds(n_samples: int, sr: int, hop_s: float = WINDOW_HOP_S) -> list[tuple[int, int]]:
     """Sample ranges of the analysis windows (whole clip when it fits in one window)."""
     win = int(round(WINDOW_S * sr))
-    hop = int(round(WINDOW_HOP_S * sr))
+    hop = int(round(hop_s * sr))
     if n_samples <= win:
         return [(0, n_samples)]
     starts = list(range(0, n_samples - win + 1, hop))
@@ -81,15 +84,21 @@ def window_bounds(n_samples: int, sr: int) -> list[tuple[int, int]]:
     return [(s, s + win) for s in starts]
 
 
-def analyze_signal(y: np.ndarray, sr: int, model: LoadedModel | str | None = None) -> Analysis:
-    """Analyse a decoded signal (as returned by :func:`turkmood.audio.load_audio`)."""
+def analyze_signal(
+    y: np.ndarray, sr: int, model: LoadedModel | str | None = None, pool: Executor | None = None
+) -> Analysis:
+    """Analyse a decoded signal (as returned by :func:`turkmood.audio.load_audio`).
+
+    ``pool`` (:func:`turkmood.window_pool.start_window_pool`) extracts the windows of a long
+    song on worker processes; the result is the same without it.
+    """
     if not isinstance(model, LoadedModel):
         model = cached_model(model)
     bounds = window_bounds(len(y), sr)
     rows, imputed = [], []
     # same values as extract_features_with_flags(y[start:end], sr) per window, with the O2
     # attack envelope shared between overlapping windows (tests/features/test_extract.py)
-    for vector in extract_windows_with_flags(y, sr, bounds):
+    for vector in extract_windows(y, sr, bounds, pool):
         rows.append(vector.values)
         imputed.append(list(vector.imputed))
     features = pd.DataFrame(rows, columns=list(FEATURE_NAMES))
@@ -117,9 +126,11 @@ def analyze_signal(y: np.ndarray, sr: int, model: LoadedModel | str | None = Non
     )
 
 
-def analyze(source: object, model: LoadedModel | str | None = None) -> Analysis:
+def analyze(
+    source: object, model: LoadedModel | str | None = None, pool: Executor | None = None
+) -> Analysis:
     """Decode ``source`` (path, bytes or file-like) and analyse it; AudioError on bad audio."""
     from turkmood.audio import load_audio
 
     y, sr = load_audio(source)
-    return analyze_signal(y, sr, model)
+    return analyze_signal(y, sr, model, pool)

@@ -33,7 +33,12 @@ MIN_DURATION_S = 1.0
 MAX_DURATION_S = 20 * 60
 #: Window used for whole-song analysis: the training excerpts are 30 s long.
 WINDOW_S = 30.0
-WINDOW_HOP_S = 15.0
+#: Windows follow each other back to back (no overlap; see turkmood.analyze).
+WINDOW_HOP_S = 30.0
+#: Worker processes that extract the windows of a long song (capped by the CPUs available).
+WINDOW_WORKERS = 2
+#: Fewest windows for which the work is sent to the pool (two already pay off; measured in bench).
+MIN_POOL_WINDOWS = 2
 
 # --- paths ------------------------------------------------------------------------------------
 PACKAGE_DIR = Path(__file__).resolve().parent

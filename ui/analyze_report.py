@@ -40,7 +40,10 @@ def verdict(name: str, analysis: Analysis) -> None:
         c.metric(
             "Windows",
             f"{len(analysis.timeline)}",
-            help="30 s windows with a 15 s hop; the song's verdict is their mean probability",
+            help=(
+                "back-to-back 30 s windows (the last one ends with the song); "
+                "the song's verdict is their mean probability"
+            ),
         )
         st.caption(f"Model `{analysis.model_version}`")
     with right:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Executor
 from pathlib import Path
 
 import streamlit as st
 
-from turkmood.analyze import Analysis, analyze
+from turkmood.analyze import Analysis, analyze_signal, window_bounds
+from turkmood.audio import load_audio
 from turkmood.constants import DATA_PATH, MANIFEST_PATH, METRICS_PATH, MODELS_DIR
 from turkmood.data import TrainingData, file_sha256, load_training_data
 from turkmood.errors import ModelError
 from turkmood.model import LoadedModel, available_models, default_model_name, load_model
 from turkmood.tables import FeatureTable, read_feature_table
+from turkmood.window_pool import pool_is_usable, start_window_pool
 
 #: Session-state key of the sidebar model selector, shared by every page.
 MODEL_KEY = "model_name"
@@ -99,9 +102,29 @@ def training_data() -> TrainingData:
     return load_training_data()
 
 
+@st.cache_resource(show_spinner="Starting the analysis workers…")
+def _window_pool_cached() -> Executor | None:
+    return start_window_pool()
+
+
+def window_pool() -> Executor | None:
+    """Warm worker processes for the windows of long songs (None on a one-core machine).
+
+    Started once per server process; a pool broken by a killed worker is replaced.
+    """
+    pool = _window_pool_cached()
+    if pool is not None and not pool_is_usable(pool):
+        _window_pool_cached.clear()
+        pool = _window_pool_cached()
+    return pool
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _analyze_cached(data: bytes, model_name: str, manifest_mtime: int) -> Analysis:
-    return analyze(data, get_model(model_name))
+    y, sr = load_audio(data)
+    # the worker pool is started with the first song longer than one window
+    pool = window_pool() if len(window_bounds(len(y), sr)) > 1 else None
+    return analyze_signal(y, sr, get_model(model_name), pool)
 
 
 def analyze_audio(data: bytes, model_name: str) -> Analysis:

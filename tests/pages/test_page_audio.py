@@ -59,3 +59,33 @@ def test_corrupt_audio_is_refused_with_a_message(open_page):
     assert not at.exception
     assert at.error and at.error[0].value.startswith("This audio file cannot be analysed:")
     assert _decisions(at) == []
+
+
+def test_long_song_is_analysed_on_the_worker_pool_with_the_library_verdict(
+    open_page, default_model, tmp_path, monkeypatch
+):
+    """A 65 s song (3 windows) goes through the app's worker pool; same verdict as in-process."""
+    import numpy as np
+    import soundfile as sf
+
+    from ui.resources import window_pool
+
+    parts = [sf.read(AUDIO / n)[0] for n in ("mus_wesnoth_sad.flac", "mus_wesnoth_frantic.flac")]
+    song = np.concatenate([p if p.ndim == 1 else p.mean(axis=1) for p in parts])
+    song = np.concatenate([song, song[: 5 * 44_100]])
+    path = tmp_path / "long_song.flac"
+    sf.write(path, song, 44_100, subtype="PCM_16")
+    pool = window_pool()  # the app's cached pool (started here if no test started it before)
+    if pool is None:
+        pytest.skip("one CPU: the app analyses in its own process")
+    sent = []
+    submit = pool.submit
+    monkeypatch.setattr(pool, "submit", lambda *a, **k: sent.append(a) or submit(*a, **k))
+    at = _upload_audio(open_page("analyze"), path.name, path.read_bytes())
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    expected = analyze(path, default_model)  # in this process, no pool
+    assert len(expected.timeline) == 3
+    assert {m.label: m.value for m in at.metric}["Windows"] == "3"
+    assert _decisions(at) == [decision_text(expected.track.iloc[0])]
+    assert len(sent) == 2  # the three windows went to the two workers in two groups

@@ -1,0 +1,168 @@
+"""turkmood.window_pool: long songs extracted on worker processes give the in-process values."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from turkmood.analyze import analyze_signal, window_bounds
+from turkmood.audio import load_audio
+from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS
+from turkmood.features import extract_windows_with_flags
+from turkmood.window_pool import (
+    extract_windows,
+    pool_is_usable,
+    split_windows,
+    start_window_pool,
+)
+
+SR = ANALYSIS_SR
+FIXTURES = Path(__file__).parent / "fixtures" / "audio"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    executor = start_window_pool(workers=2)
+    if executor is None:
+        pytest.skip("fewer than 2 CPUs: the pool is never used here")
+    yield executor
+    executor.shutdown(cancel_futures=True)
+
+
+@pytest.fixture(scope="module")
+def song() -> np.ndarray:
+    """Four different 30 s music fixtures joined and cut to 100 s: windows at 0, 30, 60 and an
+    end-aligned one at 70 s that overlaps the one before."""
+    paths = sorted(FIXTURES.glob("mus_*.flac"))[:4]
+    y = np.concatenate([load_audio(p)[0] for p in paths])[: 100 * SR]
+    assert len(window_bounds(len(y), SR)) == 4
+    return y
+
+
+def _values(vectors) -> np.ndarray:
+    return np.array([list(v.values.values()) for v in vectors])
+
+
+@pytest.mark.parametrize("n_windows", [1, 2, 3, 4, 19])
+@pytest.mark.parametrize("groups", [1, 2, 3])
+def test_split_windows_is_contiguous_near_equal_and_complete(n_windows, groups):
+    bounds = [(i * 10, i * 10 + 30) for i in range(n_windows)]
+    parts = split_windows(bounds, groups)
+    assert [b for part in parts for b in part] == bounds  # every window once, in order
+    assert len(parts) == min(groups, n_windows)
+    sizes = [len(part) for part in parts]
+    assert min(sizes) >= 1 and max(sizes) - min(sizes) <= 1
+
+
+def test_pool_gives_the_in_process_values_bit_for_bit(pool, song):
+    bounds = window_bounds(len(song), SR)
+    got = extract_windows(song, SR, bounds, pool)
+    # the workers run with one BLAS thread; multi-threaded BLAS may change the last bit of a
+    # matrix product (measured: <= 8e-16 relative), so compare with the same setting
+    with threadpool_limits(limits=1):
+        expected = extract_windows_with_flags(song, SR, bounds)
+    assert len(got) == len(bounds)
+    np.testing.assert_array_equal(_values(got), _values(expected))
+    assert [v.imputed for v in got] == [v.imputed for v in expected]
+
+
+def test_analysis_with_pool_equals_analysis_without(pool, song):
+    with_pool = analyze_signal(song, SR, pool=pool)
+    without = analyze_signal(song, SR)
+    np.testing.assert_allclose(
+        with_pool.features.to_numpy(), without.features.to_numpy(), rtol=1e-12, atol=0
+    )
+    assert with_pool.timeline["decision"].tolist() == without.timeline["decision"].tolist()
+    assert with_pool.decision == without.decision
+
+
+def test_short_clip_stays_in_process(pool, song, monkeypatch):
+    """Below MIN_POOL_WINDOWS windows nothing is sent to the workers."""
+    clip = song[: 20 * SR]
+    bounds = window_bounds(len(clip), SR)
+    assert len(bounds) < MIN_POOL_WINDOWS
+    monkeypatch.setattr(pool, "submit", lambda *a, **k: pytest.fail("work sent to the pool"))
+    got = extract_windows(clip, SR, bounds, pool)
+    np.testing.assert_array_equal(
+        _values(got), _values(extract_windows_with_flags(clip, SR, bounds))
+    )
+
+
+def test_killed_worker_falls_back_to_in_process_extraction(song):
+    """A worker killed (e.g. by the OOM killer) breaks the pool; the song is still analysed."""
+    executor = start_window_pool(workers=2)
+    if executor is None:
+        pytest.skip("fewer than 2 CPUs")
+    try:
+        victim = next(iter(executor._processes))
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while pool_is_usable(executor):  # the executor notices the death asynchronously
+            assert time.monotonic() < deadline, "the executor never noticed the killed worker"
+            time.sleep(0.05)
+        bounds = window_bounds(len(song), SR)
+        got = extract_windows(song, SR, bounds, executor)
+        expected = extract_windows_with_flags(song, SR, bounds)
+        np.testing.assert_allclose(_values(got), _values(expected), rtol=1e-12, atol=0)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def test_one_worker_means_no_pool():
+    assert start_window_pool(workers=1) is None
+
+
+def test_fresh_pool_is_usable_and_shut_down_pool_is_not(pool):
+    assert pool_is_usable(pool)
+    other = start_window_pool(workers=2)
+    other.shutdown()
+    assert not pool_is_usable(other)
+
+
+def test_workers_exit_when_their_owner_is_killed(tmp_path):
+    """A SIGKILLed app (no clean shutdown) leaves no worker processes behind."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\n"
+        "from turkmood.window_pool import start_window_pool\n"
+        "pool = start_window_pool(workers=2)\n"
+        "print(*pool._processes, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    owner = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(workers) == 2
+        owner.kill()
+        owner.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        alive = workers
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [pid for pid in workers if _running(pid)]
+        assert not alive, f"workers {alive} outlived their killed owner"
+    finally:
+        owner.kill()
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False

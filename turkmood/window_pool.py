@@ -1,0 +1,127 @@
+"""Extract the windows of a long song on a persistent pool of worker processes.
+
+A 5-minute song has 19 analysis windows. Their features are computed one window after the other
+in pure float64 numpy/numba code that holds the GIL between small operations, so threads do not
+help (measured, see README "Speed"); two warm worker processes do. The windows are cut into
+contiguous groups, one per worker, and each worker runs
+:func:`turkmood.features.extract_windows_with_flags` on the stretch of song its group covers, so
+the overlapping windows inside a group still share their O2 attack envelope. The values are the
+same as extracting every window in this process (tested bit for bit).
+
+The pool is a resource: create it once (:func:`start_window_pool`, the app caches it), pass it to
+:func:`turkmood.analyze.analyze`, and it stays warm between songs. A broken pool (a worker was
+killed) falls back to extracting in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+
+from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS, WINDOW_WORKERS
+from turkmood.features import FeatureVector, extract_windows_with_flags
+
+#: A fresh server process forks the workers: nothing inherited from a threaded parent (the
+#: Streamlit server), and the feature code is imported once in the server, not per worker.
+_MP_START = "forkserver"
+#: Length of the warm-up signal run by each new worker (loads numba's compiled kernels).
+_WARM_UP_S = 2.0
+#: How often a worker checks that the process that started the pool is still alive (s).
+_OWNER_CHECK_S = 1.0
+
+
+def _exit_when_gone(owner_pid: int) -> None:
+    """Worker watchdog: end this worker once the pool's owner has died (e.g. SIGKILLed server),
+    instead of lingering as an orphan holding memory."""
+    while True:
+        time.sleep(_OWNER_CHECK_S)
+        try:
+            os.kill(owner_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # a different process reused the pid: ours is gone
+            os._exit(0)
+
+
+def _warm_worker(owner_pid: int) -> None:
+    """Pool initializer: watchdog on the owner, one BLAS thread (the pool is the parallelism),
+    kernels loaded."""
+    from threadpoolctl import threadpool_limits
+
+    threading.Thread(target=_exit_when_gone, args=(owner_pid,), daemon=True).start()
+    threadpool_limits(limits=1)
+    rng = np.random.default_rng(0)
+    y = 0.1 * rng.standard_normal(int(_WARM_UP_S * ANALYSIS_SR))
+    extract_windows_with_flags(y, ANALYSIS_SR, [(0, y.size)])
+
+
+def start_window_pool(workers: int | None = None) -> Executor | None:
+    """A warm process pool for window extraction, or None on a single-core machine.
+
+    ``workers`` defaults to WINDOW_WORKERS, capped by the CPUs this process may use. Returns
+    after every worker has started and loaded the feature code.
+    """
+    n_cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = min(workers or WINDOW_WORKERS, n_cpus or 1)
+    if n < 2:
+        return None
+    context = multiprocessing.get_context(_MP_START)
+    context.set_forkserver_preload(["turkmood.features", "turkmood.window_pool"])
+    pool = ProcessPoolExecutor(
+        max_workers=n, mp_context=context, initializer=_warm_worker, initargs=(os.getpid(),)
+    )
+    # one no-op task per worker makes the executor start them all now, not at the first song
+    for future in [pool.submit(os.getpid) for _ in range(n)]:
+        future.result()
+    return pool
+
+
+def pool_is_usable(pool: Executor) -> bool:
+    """False once ``pool`` is shut down or broken (a worker died); then start a new one."""
+    return not (getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False))
+
+
+def pool_size(pool: Executor) -> int:
+    """Number of workers of ``pool`` (1 for executors that do not say)."""
+    return int(getattr(pool, "_max_workers", 1))
+
+
+def split_windows(bounds: Sequence[tuple[int, int]], groups: int) -> list[list[tuple[int, int]]]:
+    """Cut the window list into at most ``groups`` contiguous, near-equal, non-empty groups."""
+    parts = np.array_split(np.arange(len(bounds)), min(groups, len(bounds)))
+    return [[bounds[i] for i in part] for part in parts if len(part)]
+
+
+def _extract_group(
+    y: np.ndarray, sr: int, bounds: Sequence[tuple[int, int]]
+) -> list[FeatureVector]:
+    """Worker task: the flagged features of windows ``bounds`` (relative to ``y``)."""
+    return extract_windows_with_flags(y, sr, bounds)
+
+
+def extract_windows(
+    y: np.ndarray, sr: int, bounds: Sequence[tuple[int, int]], pool: Executor | None = None
+) -> list[FeatureVector]:
+    """:func:`extract_windows_with_flags` of ``y``, on ``pool``'s workers when it pays off.
+
+    Songs with fewer than MIN_POOL_WINDOWS windows, or no pool, are extracted here; so is
+    everything when the pool is broken (a killed worker), with the same result.
+    """
+    if pool is None or len(bounds) < MIN_POOL_WINDOWS:
+        return extract_windows_with_flags(y, sr, bounds)
+    futures = []
+    try:
+        for group in split_windows(bounds, pool_size(pool)):
+            first, last = group[0][0], group[-1][1]
+            shifted = [(s - first, e - first) for s, e in group]
+            futures.append(pool.submit(_extract_group, y[first:last], sr, shifted))
+        return [vector for future in futures for vector in future.result()]
+    except BrokenProcessPool:
+        return extract_windows_with_flags(y, sr, bounds)
