@@ -139,6 +139,33 @@ def test_resume_after_a_killed_run_gives_the_same_csv(mixed, reference, tmp_path
     assert out.read_bytes() == reference
 
 
+def test_killed_parallel_run_leaves_no_worker_processes(mixed, tmp_path):
+    """SIGKILL of `predict --jobs 2`: its pool workers end too (turkmood.workers watchdog)."""
+    import psutil
+
+    command = [sys.executable, "-m", "turkmood", "predict", str(mixed), "--jobs", "2"]
+    proc = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "killed.csv"), "--quiet"],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:  # wait for the two workers: grandchildren of the CLI (children of the fork server)
+        deadline = time.monotonic() + 60
+        workers: list[psutil.Process] = []
+        while len(workers) < 2:
+            assert proc.poll() is None, "the run ended before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            everyone = psutil.Process(proc.pid).children(recursive=True)
+            workers = [p for p in everyone if p.ppid() != proc.pid]
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"worker processes {[p.pid for p in alive]} outlived the killed CLI"
+
+
 def test_resume_of_a_complete_file_changes_nothing(mixed, reference, tmp_path, capsys):
     out = tmp_path / "done.csv"
     out.write_bytes(reference)

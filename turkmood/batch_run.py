@@ -41,6 +41,7 @@ from turkmood.constants import DASK_CONNECT_TIMEOUT_S
 from turkmood.errors import TurkMoodError
 from turkmood.model import LoadedModel, cached_model
 from turkmood.results import HASH_COLUMN, neutralise_formula, to_csv_bytes
+from turkmood.workers import exit_with_owner
 
 #: Start method of the process pool: a clean server process forks the workers (no inherited
 #: threads or open files of the CLI process).
@@ -74,11 +75,13 @@ def run_serial(tasks: Sequence[Task], model: LoadedModel) -> Iterator[FileResult
         yield score_source(task.path, Path(task.path), model, task.sha256)
 
 
-def _warm_up(model_name: str | None) -> None:
-    """Process-pool initializer: one BLAS/OpenMP thread per worker (the pool is the parallelism),
+def _warm_up(model_name: str | None, owner_pid: int) -> None:
+    """Process-pool initializer: exit with the owner (a killed CLI leaves no orphans, see
+    :mod:`turkmood.workers`), one BLAS/OpenMP thread per worker (the pool is the parallelism),
     and the model loaded (and verified) once."""
     from threadpoolctl import threadpool_limits
 
+    exit_with_owner(owner_pid)
     threadpool_limits(limits=1)
     cached_model(model_name)
 
@@ -88,7 +91,10 @@ def run_processes(tasks: Sequence[Task], model_name: str, jobs: int) -> Iterator
     context = multiprocessing.get_context(_MP_START)
     context.set_forkserver_preload(["turkmood.batch"])  # workers fork with the code imported
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_warm_up, initargs=(model_name,)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_warm_up,
+        initargs=(model_name, os.getpid()),
     ) as pool:
         futures = [pool.submit(score_path, t.path, model_name, t.sha256) for t in tasks]
         try:

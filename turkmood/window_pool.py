@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,35 +25,21 @@ import numpy as np
 
 from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS, WINDOW_WORKERS
 from turkmood.features import FeatureVector, extract_windows_with_flags
+from turkmood.workers import exit_with_owner
 
 #: A fresh server process forks the workers: nothing inherited from a threaded parent (the
 #: Streamlit server), and the feature code is imported once in the server, not per worker.
 _MP_START = "forkserver"
 #: Length of the warm-up signal run by each new worker (loads numba's compiled kernels).
 _WARM_UP_S = 2.0
-#: How often a worker checks that the process that started the pool is still alive (s).
-_OWNER_CHECK_S = 1.0
-
-
-def _exit_when_gone(owner_pid: int) -> None:
-    """Worker watchdog: end this worker once the pool's owner has died (e.g. SIGKILLed server),
-    instead of lingering as an orphan holding memory."""
-    while True:
-        time.sleep(_OWNER_CHECK_S)
-        try:
-            os.kill(owner_pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:  # a different process reused the pid: ours is gone
-            os._exit(0)
 
 
 def _warm_worker(owner_pid: int) -> None:
-    """Pool initializer: watchdog on the owner, one BLAS thread (the pool is the parallelism),
-    kernels loaded."""
+    """Pool initializer: exit with the owner (:mod:`turkmood.workers`), one BLAS thread (the pool
+    is the parallelism), kernels loaded."""
     from threadpoolctl import threadpool_limits
 
-    threading.Thread(target=_exit_when_gone, args=(owner_pid,), daemon=True).start()
+    exit_with_owner(owner_pid)
     threadpool_limits(limits=1)
     rng = np.random.default_rng(0)
     y = 0.1 * rng.standard_normal(int(_WARM_UP_S * ANALYSIS_SR))

@@ -1,0 +1,38 @@
+"""Worker-process hygiene shared by the process pools (window pool, batch ``--jobs``).
+
+A pool's workers are children of multiprocessing's fork server, not of the process that owns
+the pool, so when the owner is killed outright (SIGKILL, OOM killer) nothing tells them to stop:
+they would linger as orphans, each holding a few hundred MB. Every worker therefore runs a
+watchdog thread that ends it once the owner's pid is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+#: How often a worker checks that the process that started its pool is still alive (s).
+OWNER_CHECK_S = 1.0
+
+
+def owner_alive(owner_pid: int) -> bool:
+    """True while a process with pid ``owner_pid`` exists (and we may not be told otherwise)."""
+    try:
+        os.kill(owner_pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user reused the pid: ours is gone
+        return False
+    return True
+
+
+def _watch(owner_pid: int) -> None:
+    while owner_alive(owner_pid):
+        time.sleep(OWNER_CHECK_S)
+    os._exit(0)
+
+
+def exit_with_owner(owner_pid: int) -> None:
+    """Start the watchdog thread of this worker (call from the pool's initializer)."""
+    threading.Thread(target=_watch, args=(owner_pid,), daemon=True, name="owner-watch").start()
