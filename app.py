@@ -3,26 +3,40 @@
 Run with ``streamlit run app.py``. Pages live in ``app_pages/`` and only draw what ``turkmood``
 computes. Not ``pages/``: Streamlit 1.67 treats a ``pages/`` folder as a legacy multipage app and
 serves a bookmarked ``/batch`` without running this file (no navigation, no model selector).
+
+Streamlit runs this file as ``__main__``; the app's worker processes (long-song windows,
+``turkmood.window_pool``) import the main module as ``__mp_main__`` when they start, so
+everything happens under the ``__main__`` guard (the multiprocessing "safe importing of main
+module" rule): a worker must not start the app, nor a pool of its own.
 """
 
 from __future__ import annotations
 
-import streamlit as st
 
-from ui.widgets import model_selector
+def main() -> None:
+    """Configure the page, the navigation and the sidebar, then run the chosen page."""
+    import streamlit as st
 
-st.set_page_config(page_title="TurkMood", page_icon=":material/music_note:", layout="wide")
+    from ui.resources import start_window_pool_in_background
+    from ui.widgets import model_selector
 
-PAGES = [
-    st.Page("app_pages/analyze.py", title="Analyze", icon=":material/graphic_eq:", default=True),
-    st.Page("app_pages/batch.py", title="Batch", icon=":material/table_view:"),
-    st.Page("app_pages/drift.py", title="Drift", icon=":material/query_stats:"),
-    st.Page("app_pages/model_card.py", title="Model card", icon=":material/fact_check:"),
-    st.Page("app_pages/classroom.py", title="Classroom", icon=":material/school:"),
-]
+    st.set_page_config(page_title="TurkMood", page_icon=":material/music_note:", layout="wide")
+    pages = [
+        st.Page(
+            "app_pages/analyze.py", title="Analyze", icon=":material/graphic_eq:", default=True
+        ),
+        st.Page("app_pages/batch.py", title="Batch", icon=":material/table_view:"),
+        st.Page("app_pages/drift.py", title="Drift", icon=":material/query_stats:"),
+        st.Page("app_pages/model_card.py", title="Model card", icon=":material/fact_check:"),
+        st.Page("app_pages/classroom.py", title="Classroom", icon=":material/school:"),
+    ]
+    navigation = st.navigation(pages)
+    st.sidebar.title("TurkMood")
+    st.sidebar.caption("Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features.")
+    model_selector()
+    start_window_pool_in_background()  # warm workers for long songs, off the page's path
+    navigation.run()
 
-navigation = st.navigation(PAGES)
-st.sidebar.title("TurkMood")
-st.sidebar.caption("Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features.")
-model_selector()
-navigation.run()
+
+if __name__ == "__main__":
+    main()

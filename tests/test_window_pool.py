@@ -114,6 +114,11 @@ def test_killed_worker_falls_back_to_in_process_extraction(song):
         executor.shutdown(wait=False, cancel_futures=True)
 
 
+def test_a_worker_never_starts_a_pool_of_its_own(pool):
+    """Whatever a worker imports or runs, it cannot grow the process tree."""
+    assert pool.submit(start_window_pool, 2).result(timeout=60) is None
+
+
 def test_one_worker_means_no_pool():
     assert start_window_pool(workers=1) is None
 

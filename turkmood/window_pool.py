@@ -47,11 +47,14 @@ def _warm_worker(owner_pid: int) -> None:
 
 
 def start_window_pool(workers: int | None = None) -> Executor | None:
-    """A warm process pool for window extraction, or None on a single-core machine.
+    """A warm process pool for window extraction, or None on a single-core machine and inside
+    a worker process.
 
     ``workers`` defaults to WINDOW_WORKERS, capped by the CPUs this process may use. Returns
     after every worker has started and loaded the feature code.
     """
+    if multiprocessing.parent_process() is not None:
+        return None  # inside a worker: never a pool of its own (no process tree growing)
     n_cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n = min(workers or WINDOW_WORKERS, n_cpus or 1)
     if n < 2:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import Executor
 from pathlib import Path
 
@@ -102,9 +103,18 @@ def training_data() -> TrainingData:
     return load_training_data()
 
 
-@st.cache_resource(show_spinner="Starting the analysis workers…")
+@st.cache_resource(show_spinner=False)
 def _window_pool_cached() -> Executor | None:
     return start_window_pool()
+
+
+@st.cache_resource(show_spinner=False)
+def start_window_pool_in_background() -> threading.Thread:
+    """Start the window pool on a background thread, once per server process, so the first long
+    song does not wait for the workers to start (a song arriving earlier waits on the cache)."""
+    thread = threading.Thread(target=_window_pool_cached, name="window-pool-start", daemon=True)
+    thread.start()
+    return thread
 
 
 def window_pool() -> Executor | None:

@@ -89,3 +89,29 @@ def test_long_song_is_analysed_on_the_worker_pool_with_the_library_verdict(
     assert {m.label: m.value for m in at.metric}["Windows"] == "3"
     assert _decisions(at) == [decision_text(expected.track.iloc[0])]
     assert len(sent) == 2  # the three windows went to the two workers in two groups
+
+
+def test_pool_started_by_the_app_has_workers_that_do_not_run_the_app(open_page):
+    """Workers started while app.py is ``__main__`` import it as ``__mp_main__``; under its
+    ``__main__`` guard they must not run the app (which would start a pool of their own, whose
+    workers would do the same, and so on)."""
+    import time
+
+    import psutil
+
+    from ui import resources
+
+    resources.start_window_pool_in_background.clear()
+    resources._window_pool_cached.clear()  # the next app run starts a fresh pool
+    at = open_page("analyze")
+    assert not at.exception
+    resources.start_window_pool_in_background().join(timeout=120)
+    pool = resources.window_pool()
+    if pool is None:
+        pytest.skip("one CPU: no worker pool")
+    workers = [psutil.Process(pid) for pid in pool._processes]
+    assert len(workers) == 2
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        assert all(w.children() == [] for w in workers), "a worker started processes"
+        time.sleep(0.2)
