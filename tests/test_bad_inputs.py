@@ -374,7 +374,10 @@ def test_feature_csv_extra_column_is_reported(uci: pd.DataFrame):
 #: Limits for 100 000 rows (about 31 MB of CSV) on a shared 2-core machine.
 BIG_ROWS = 100_000
 BIG_TIME_LIMIT_S = 15.0
-BIG_GROWTH_LIMIT_MB = 1_000
+#: Peak RSS growth allowed, as a multiple of the CSV's size. The result alone (100 000 x 50
+#: float64 = 38 MB) is 1.2x the file; the chunked reader measured 49-53 MB here (1.6-1.7x),
+#: the former whole-file text read 274-275 MB (8.8-8.9x), which this bound refuses.
+BIG_GROWTH_FACTOR = 3.0
 
 
 def _peak_rss_growth(run: Callable[[], object]) -> tuple[object, float, float]:
@@ -408,10 +411,11 @@ def test_feature_csv_100k_rows_time_and_memory(uci: pd.DataFrame, capsys):
     table, elapsed, growth = _peak_rss_growth(lambda: read_feature_table(data))
     assert table.features.shape == (BIG_ROWS, 50)
     assert np.isfinite(table.features.to_numpy()).all()
+    file_mb = len(data) / 2**20
     with capsys.disabled():
         print(
-            f"\n[100k-row CSV] {len(data) / 2**20:.1f} MB read in {elapsed:.1f} s, "
-            f"peak RSS growth {growth:.0f} MB"
+            f"\n[100k-row CSV] {file_mb:.1f} MB read in {elapsed:.1f} s, "
+            f"peak RSS growth {growth:.0f} MB ({growth / file_mb:.1f}x the file)"
         )
     assert elapsed < BIG_TIME_LIMIT_S
-    assert growth < BIG_GROWTH_LIMIT_MB
+    assert growth < BIG_GROWTH_FACTOR * file_mb

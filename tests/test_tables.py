@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from turkmood import tables
 from turkmood.constants import DATA_PATH, FEATURE_NAMES
 from turkmood.errors import TableError
-from turkmood.tables import read_feature_table
+from turkmood.tables import read_feature_table, validate_features
 
 
 def _csv(df: pd.DataFrame) -> bytes:
@@ -78,3 +79,96 @@ def test_empty_inputs(data):
 def test_binary_garbage_is_a_table_error():
     with pytest.raises(TableError):
         read_feature_table(bytes(range(256)) * 4)
+
+
+# --- chunked reading ------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def small_chunks(monkeypatch) -> int:
+    """Chunks of 4 rows, so a 10-row table is read in three chunks."""
+    monkeypatch.setattr(tables, "TABLE_CHUNK_ROWS", 4)
+    return 4
+
+
+@pytest.fixture()
+def ten() -> pd.DataFrame:
+    return pd.read_csv(DATA_PATH, dtype=str, keep_default_na=False).head(10)
+
+
+def test_chunked_read_equals_the_table(small_chunks, ten, tmp_path):
+    data = _csv(ten.assign(comment="x"))
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    for source in (data, path, io.BytesIO(data)):
+        table = read_feature_table(source)
+        np.testing.assert_array_equal(
+            table.features.to_numpy(), ten[list(FEATURE_NAMES)].to_numpy(dtype=float)
+        )
+        assert table.features.dtypes.eq(np.float64).all()
+        assert table.meta["Class"].tolist() == ten["Class"].tolist()
+        assert table.notices == ["ignored extra column(s): 'comment'"]
+
+
+@pytest.mark.parametrize("row", [0, 3, 4, 9])  # first/last row of the first chunk, later chunks
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("loud", "non-numeric values"), ("", r"missing values \(NaN\)")],
+)
+def test_bad_cell_in_any_chunk_names_its_data_row(small_chunks, ten, row, cell, message):
+    ten.loc[row, "_Tempo_Mean"] = cell
+    with pytest.raises(TableError, match=rf"{message} in column\(s\) '_Tempo_Mean' "):
+        read_feature_table(_csv(ten))
+    with pytest.raises(TableError, match=rf"\(data rows \[{row + 1}\]\)"):
+        read_feature_table(_csv(ten))
+
+
+def test_infinite_value_in_a_later_chunk_is_refused(small_chunks, ten):
+    ten.loc[9, "_Rolloff_Mean"] = "1e999"
+    with pytest.raises(TableError, match=r"infinite values in column\(s\) '_Rolloff_Mean'"):
+        read_feature_table(_csv(ten))
+
+
+def test_broken_line_in_a_later_chunk_is_a_table_error(small_chunks, ten):
+    lines = _csv(ten).decode().splitlines()
+    lines[9] += ",1,2,3"  # data row 9 has three fields too many
+    with pytest.raises(TableError, match="not a readable CSV table"):
+        read_feature_table("\n".join(lines).encode())
+
+
+def test_duplicated_columns_are_refused_before_any_chunk_is_converted(small_chunks, ten):
+    ten.loc[6, "_Tempo_Mean"] = "loud"
+    dup = pd.concat([ten, ten[["_Tempo_Mean"]]], axis=1)
+    with pytest.raises(TableError, match="duplicated columns: '_Tempo_Mean.1'"):
+        read_feature_table(_csv(dup))
+
+
+def test_mixed_line_endings_and_quoted_newlines(small_chunks, ten):
+    """More rows than counted line breaks (mixed CR/LF) and far fewer (newlines in quotes)."""
+    rows = _csv(ten).decode().splitlines()
+    mixed = rows[0] + "\n" + "".join(r + ("\r" if i % 2 else "\n") for i, r in enumerate(rows[1:]))
+    assert read_feature_table(mixed.encode()).features.shape == (10, 50)
+
+    named = ten.assign(name=[f"song\n\n\n{i}" for i in range(10)])
+    table = read_feature_table(_csv(named))
+    assert table.meta["name"].tolist() == named["name"].tolist()
+    np.testing.assert_array_equal(
+        table.features.to_numpy(), ten[list(FEATURE_NAMES)].to_numpy(dtype=float)
+    )
+
+
+def test_tables_above_the_size_limit_are_refused(monkeypatch, good, tmp_path):
+    data = _csv(good)
+    monkeypatch.setattr(tables, "MAX_TABLE_BYTES", len(data) - 1)
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    for source in (data, path, io.BytesIO(data)):
+        with pytest.raises(TableError, match="larger than"):
+            read_feature_table(source)
+
+
+def test_validate_features_accepts_a_text_frame(ten):
+    table = validate_features(ten.astype(str))
+    assert table.features.shape == (10, 50)
+    with pytest.raises(TableError, match="no rows"):
+        validate_features(ten.head(0))

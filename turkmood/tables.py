@@ -1,12 +1,16 @@
 """Reading and validating feature tables (CSV in the UCI column format).
 
 Every problem becomes a :class:`~turkmood.errors.TableError` whose message names the offending
-columns, so the app and the CLI can show it as is.
+columns, so the app and the CLI can show it as is. A table is read in chunks of TABLE_CHUNK_ROWS
+rows: each chunk's cells are read as text, converted to float64 and checked before the next one
+is read, so memory stays close to the size of the result however long the table is.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +27,10 @@ META_COLUMNS: tuple[str, ...] = ("file", "name", "id", LABEL_COLUMN)
 _MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "null", "none", "<na>"})
 #: Largest feature CSV accepted in one read.
 MAX_TABLE_BYTES = 200 * 1024 * 1024
+#: Rows read as text, converted and validated at a time (bounds the memory of text cells).
+TABLE_CHUNK_ROWS = 2_500
+#: Bytes read at a time when counting the lines of a table file.
+_COUNT_BLOCK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,31 +47,77 @@ def _short(names: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _read_csv(source: str | Path | bytes | BinaryIO) -> pd.DataFrame:
+def _too_large() -> TableError:
+    return TableError(f"feature table is larger than {MAX_TABLE_BYTES // 2**20} MB")
+
+
+def _line_bound(data: bytes) -> int:
+    """Line breaks in ``data`` (``\\n``, or ``\\r`` for old Mac files), to size the result."""
+    return max(data.count(b"\n"), data.count(b"\r"))
+
+
+def _count_lines(handle: BinaryIO) -> int:
+    """Line breaks in a seekable binary file, read block by block; rewinds it."""
+    newlines = returns = 0
+    while block := handle.read(_COUNT_BLOCK_BYTES):
+        newlines += block.count(b"\n")
+        returns += block.count(b"\r")
+    handle.seek(0)
+    return max(newlines, returns)
+
+
+@contextmanager
+def _open_source(source: str | Path | bytes | BinaryIO) -> Iterator[tuple[BinaryIO, int]]:
+    """The table as a binary stream plus an upper bound of its data rows; TableError if unusable.
+
+    A path is streamed from disk (its size checked first); bytes are wrapped without a copy; a
+    file-like object is read once (at most MAX_TABLE_BYTES + 1 bytes).
+    """
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise TableError(f"feature table {path} does not exist")
-        data = path.read_bytes()
-    elif isinstance(source, (bytes, bytearray)):
+        if path.stat().st_size > MAX_TABLE_BYTES:
+            raise _too_large()
+        with path.open("rb") as handle:
+            yield handle, _count_lines(handle) + 1
+        return
+    if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     else:
-        data = source.read()
+        data = source.read(MAX_TABLE_BYTES + 1)
     if len(data) > MAX_TABLE_BYTES:
-        raise TableError(f"feature table is larger than {MAX_TABLE_BYTES // 2**20} MB")
-    if not data.strip():
-        raise TableError("the feature table is empty")
+        raise _too_large()
+    yield io.BytesIO(data), _line_bound(data) + 1
+
+
+def _unreadable(exc: ValueError) -> TableError:
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return TableError("the feature table is empty")
+    return TableError(f"the file is not a readable CSV table: {exc}")
+
+
+@contextmanager
+def _csv_chunks(handle: BinaryIO) -> Iterator[Iterator[pd.DataFrame]]:
+    """Chunks of TABLE_CHUNK_ROWS rows, every cell as text (the index counts data rows from 0)."""
     try:
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise TableError(f"the file is not a readable CSV table: {exc}") from exc
+        reader = pd.read_csv(handle, dtype=str, keep_default_na=False, chunksize=TABLE_CHUNK_ROWS)
+    except ValueError as exc:  # ParserError, EmptyDataError and UnicodeDecodeError included
+        raise _unreadable(exc) from exc
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        try:
+            yield from reader
+        except ValueError as exc:
+            raise _unreadable(exc) from exc
+
+    with reader:
+        yield chunks()
 
 
-def validate_features(raw: pd.DataFrame) -> FeatureTable:
-    """Check a raw table's columns and values; return the 50 features as floats plus metadata."""
-    if raw.shape[0] == 0:
-        raise TableError("the feature table has a header but no rows")
-    columns = [str(c) for c in raw.columns]
+def _check_columns(raw_columns: pd.Index) -> tuple[list[str], list[str]]:
+    """Refuse duplicated or missing feature columns; (metadata columns present, notices)."""
+    columns = [str(c) for c in raw_columns]
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     # pandas renames duplicated headers to "name.1"; catch those too.
     dupes += sorted(
@@ -79,28 +133,82 @@ def validate_features(raw: pd.DataFrame) -> FeatureTable:
         )
     extra = [c for c in columns if c not in FEATURE_NAMES and c not in META_COLUMNS]
     notices = [f"ignored extra column(s): {_short(extra)}"] if extra else []
+    return [c for c in META_COLUMNS if c in columns], notices
 
-    text = raw[list(FEATURE_NAMES)].apply(lambda s: s.str.strip())
-    values = text.apply(pd.to_numeric, errors="coerce")
-    blank = text.isna() | text.apply(lambda s: s.str.lower().isin(_MISSING_TOKENS))
-    non_numeric = values.isna() & ~blank
-    for mask, what in ((non_numeric, "non-numeric values"), (blank, "missing values (NaN)")):
-        if mask.any().any():
-            cols = values.columns[mask.any()].tolist()
-            rows = (np.flatnonzero(mask.any(axis=1).to_numpy()) + 1)[:5].tolist()
-            raise TableError(f"{what} in column(s) {_short(cols)} (data rows {rows})")
-    nonfinite = ~np.isfinite(values.to_numpy(dtype=float))
+
+def _chunk_values(raw: pd.DataFrame, first_row: int) -> np.ndarray:
+    """The 50 feature columns of one chunk as float64 (rows x 50); TableError on bad cells.
+
+    ``first_row`` is the 0-based data row of the chunk's first line, so messages give the data
+    row numbers (1-based) of the whole table.
+    """
+    values = raw[list(FEATURE_NAMES)].apply(pd.to_numeric, errors="coerce")
+    if values.isna().any().any():  # slow path, only to name the problem: strip, find blanks
+        text = raw[list(FEATURE_NAMES)].apply(lambda s: s.str.strip())
+        values = text.apply(pd.to_numeric, errors="coerce")
+        blank = text.isna() | text.apply(lambda s: s.str.lower().isin(_MISSING_TOKENS))
+        non_numeric = values.isna() & ~blank
+        for mask, what in ((non_numeric, "non-numeric values"), (blank, "missing values (NaN)")):
+            if mask.any().any():
+                cols = values.columns[mask.any()].tolist()
+                rows = (np.flatnonzero(mask.any(axis=1).to_numpy()) + first_row + 1)[:5].tolist()
+                raise TableError(f"{what} in column(s) {_short(cols)} (data rows {rows})")
+    array = values.to_numpy(dtype=np.float64)
+    nonfinite = ~np.isfinite(array)
     if nonfinite.any():
         cols = values.columns[nonfinite.any(axis=0)].tolist()
         raise TableError(f"missing or infinite values in column(s) {_short(cols)}")
-    meta_cols = [c for c in META_COLUMNS if c in columns]
-    return FeatureTable(
-        features=values.astype(float).reset_index(drop=True),
-        meta=raw[meta_cols].reset_index(drop=True),
-        notices=notices,
+    return array
+
+
+def _validate_chunks(chunks: Iterator[pd.DataFrame], max_rows: int) -> FeatureTable:
+    """Check the header once, then convert and check chunk by chunk into one float64 block.
+
+    The block is allocated once for ``max_rows`` rows (an upper bound: the file's line count)
+    and filled in place; only the rows actually read are kept.
+    """
+    block: np.ndarray | None = None
+    meta_parts: list[pd.DataFrame] = []
+    meta_cols: list[str] = []
+    notices: list[str] = []
+    n_rows = 0
+    for chunk in chunks:
+        if chunk.empty:  # pandas yields one empty chunk for a header without rows
+            continue
+        if block is None:
+            meta_cols, notices = _check_columns(chunk.columns)
+            block = np.empty((len(FEATURE_NAMES), max(max_rows, 1)), dtype=np.float64)
+        values = _chunk_values(chunk, n_rows)
+        end = n_rows + len(values)
+        if end > block.shape[1]:  # more rows than line breaks counted (mixed CR/LF): grow
+            grown = np.empty((block.shape[0], max(end, 2 * block.shape[1])), dtype=np.float64)
+            grown[:, :n_rows] = block[:, :n_rows]
+            block = grown
+        block[:, n_rows:end] = values.T
+        meta_parts.append(chunk[meta_cols])
+        n_rows = end
+    if block is None:
+        raise TableError("the feature table has a header but no rows")
+    kept = block[:, :n_rows]
+    if n_rows < block.shape[1] // 2:  # far fewer rows than lines (quoted newlines): shrink
+        kept = kept.copy()
+    features = pd.DataFrame(kept.T, columns=list(FEATURE_NAMES), copy=False)
+    meta = (
+        pd.concat(meta_parts, ignore_index=True) if meta_cols else pd.DataFrame(index=range(n_rows))
     )
+    return FeatureTable(features=features, meta=meta, notices=notices)
+
+
+def validate_features(raw: pd.DataFrame) -> FeatureTable:
+    """Check a raw table's columns and values; return the 50 features as floats plus metadata."""
+    return _validate_chunks(iter([raw.reset_index(drop=True)]), len(raw))
 
 
 def read_feature_table(source: str | Path | bytes | BinaryIO) -> FeatureTable:
-    """Read a CSV (path, bytes or binary file-like) and validate it; TableError on problems."""
-    return validate_features(_read_csv(source))
+    """Read a CSV (path, bytes or binary file-like) chunk by chunk and validate it.
+
+    Raises TableError on every problem; a problem in a later chunk is found after the earlier
+    chunks were checked, and its message gives the data row numbers of the whole table.
+    """
+    with _open_source(source) as (handle, max_rows), _csv_chunks(handle) as chunks:
+        return _validate_chunks(chunks, max_rows)
