@@ -3,21 +3,26 @@
 Four sessions (own browser contexts) pick different sample clips at the same moment; each must
 show its own clip's result (name, decision and confidence equal to ``turkmood.analyze.analyze``
 on the same file), and the server must stay up. Time-to-result p50/p95 is printed. The soak
-runs sequential analyses in one session and bounds the growth of the server's RSS.
+uploads SOAK_RUNS clips one after the other in one session, each with bytes never seen before
+(a sample re-encoded with its run number as a FLAC comment: same audio, new cache key), so every
+step is a fresh analysis, and bounds the growth of the server's RSS.
 """
 
 from __future__ import annotations
 
+import io
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import psutil
 import pytest
+import soundfile as sf
 from browser_helpers import RUN_TIMEOUT_MS, wait_idle
 
 from turkmood.analyze import analyze
+from turkmood.audio import load_audio
 from turkmood.model import load_model
 from ui.analyze_samples import list_samples
 from ui.text import decision_text
@@ -25,17 +30,21 @@ from ui.text import decision_text
 pytestmark = pytest.mark.e2e
 
 SESSIONS = 4
-#: Sequential analyses in the soak (cycles through every sample; the app's analysis cache
-#: holds 8 entries, so with 10 samples every visit is a fresh analysis).
-SOAK_RUNS = 20
+#: Sequential analyses in the soak (issue 7), each of an upload with new bytes (no cache hit).
+SOAK_RUNS = 50
 SOAK_MAX_GROWTH_MB = 200
+#: The app caches 16 analyses: from run SOAK_FULL_CACHE_RUN on, more runs must not keep growing.
+SOAK_FULL_CACHE_RUN = 20
+SOAK_MAX_LATE_GROWTH_MB = 50
 POLL_S = 0.1
 SAMPLE_LABEL = "Pick a sample clip"
 SELECT_LABEL = "Sample clip"
+UPLOAD_INPUT = "stFileUploaderDropzoneInput"
 
 
 @dataclass(frozen=True)
 class Expected:
+    path: str
     label: str
     name: str
     decision: str
@@ -53,6 +62,7 @@ def expected() -> list[Expected]:
         track = analyze(sample.path, model).track.iloc[0]
         out.append(
             Expected(
+                str(sample.path),
                 sample.label,
                 sample.path.name,
                 f"Decision: {decision_text(track)}",
@@ -171,24 +181,63 @@ def test_four_concurrent_sessions_each_see_their_own_result(app_url, browser, ex
         )
 
 
+def tagged_flac(path: str, tag: str) -> bytes:
+    """The clip re-encoded as FLAC with ``tag`` as its comment: the same samples, new bytes."""
+    y, sr = sf.read(path, dtype="int16", always_2d=True)
+    buffer = io.BytesIO()
+    with sf.SoundFile(buffer, "w", sr, y.shape[1], "PCM_16", format="FLAC") as out:
+        out.comment = tag
+        out.write(y)
+    return buffer.getvalue()
+
+
+def upload(page, name: str, data: bytes) -> None:
+    page.get_by_test_id(UPLOAD_INPUT).set_input_files(
+        {"name": name, "mimeType": "audio/flac", "buffer": data}
+    )
+
+
+def rss_mb(process: psutil.Process) -> tuple[float, float]:
+    """RSS of the server process and of its child processes (worker pools), in MB."""
+    children = sum(c.memory_info().rss for c in process.children(recursive=True))
+    return process.memory_info().rss / 2**20, children / 2**20
+
+
 def test_soak_sequential_analyses_bounded_server_memory(app_url, page, expected, capsys):
     server = server_process(app_url)
-    open_sample_picker(page, app_url)
-    before = server.memory_info().rss
-    seconds = []
-    # start after the sample on display, so every step changes the selection
-    order = [expected[(1 + i) % len(expected)] for i in range(SOAK_RUNS)]
-    for want in order:
-        choose(page, want.label)
-        started = time.monotonic()
-        seconds += wait_all([page], [want], [started])
+    for want in expected:  # the re-encoded copies decode to exactly the sample's audio
+        assert np.array_equal(
+            load_audio(tagged_flac(want.path, "check"))[0], load_audio(want.path)[0]
+        )
+    page.goto(app_url)
+    wait_idle(page)
+    warm = replace(expected[0], name="warm-up.flac")
+    upload(page, warm.name, tagged_flac(warm.path, "warm-up"))  # model and explainer loaded
+    wait_all([page], [warm], [time.monotonic()])
+    before, children_before = rss_mb(server)
+    seconds, trace = [], []
+    soak_start = time.monotonic()
+    for run in range(SOAK_RUNS):
+        base = expected[run % len(expected)]
+        want = replace(base, name=f"soak{run + 1:02d}_{base.name}")
+        upload(page, want.name, tagged_flac(want.path, f"soak run {run + 1}"))
+        seconds += wait_all([page], [want], [time.monotonic()])
         assert_result(page, want)
-    growth = (server.memory_info().rss - before) / 2**20
+        trace.append(rss_mb(server)[0])
+    total_s = time.monotonic() - soak_start
+    after, children_after = rss_mb(server)
+    growth = after - before
     assert server.is_running()
+    every_10 = " ".join(f"{mb:.0f}" for mb in trace[9::10])
+    late_growth = trace[-1] - trace[SOAK_FULL_CACHE_RUN - 1]
     with capsys.disabled():
         print(
-            f"\n[soak] {SOAK_RUNS} sequential analyses in one session: server RSS "
-            f"{before / 2**20:.0f} -> {server.memory_info().rss / 2**20:.0f} MB "
-            f"(growth {growth:.0f} MB); time-to-result p50 {np.percentile(seconds, 50):.1f} s"
+            f"\n[soak] {SOAK_RUNS} sequential fresh analyses in one session, {total_s:.0f} s: "
+            f"server RSS {before:.0f} -> {after:.0f} MB (growth {growth:.0f} MB, peak "
+            f"{max(trace):.0f} MB; after every 10 runs: {every_10}); child processes "
+            f"{children_before:.0f} -> {children_after:.0f} MB; runs {SOAK_FULL_CACHE_RUN}-"
+            f"{SOAK_RUNS}: {late_growth:+.0f} MB; time-to-result p50 "
+            f"{np.percentile(seconds, 50):.1f} s, p95 {np.percentile(seconds, 95):.1f} s"
         )
     assert growth < SOAK_MAX_GROWTH_MB
+    assert late_growth < SOAK_MAX_LATE_GROWTH_MB  # caches full: a leak would show here
