@@ -145,6 +145,13 @@ def main() -> None:
     song = test_signal(300.0, seed=1)
     song_s, song_cpu = timed(lambda: analyze_signal(song, ANALYSIS_SR, model), 3)
     n_windows = len(analyze_signal(song, ANALYSIS_SR, model).timeline)
+    from turkmood.window_pool import pool_size, start_window_pool
+
+    pool = start_window_pool()
+    if pool is not None:
+        pooled_s, _ = timed(lambda: analyze_signal(song, ANALYSIS_SR, model, pool), 3)
+        n_workers = pool_size(pool)
+        pool.shutdown()
 
     oracle = oracle_seconds()
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
@@ -160,6 +167,11 @@ def main() -> None:
         f"5-minute song, analyze_signal ({n_windows} windows + prediction): {song_s:.3f} s wall, "
         f"{song_cpu:.3f} s CPU  (target <= 2 s)"
     )
+    if pool is not None:
+        print(
+            f"5-minute song, windows on a warm pool of {n_workers} workers: {pooled_s:.3f} s wall "
+            f"(target <= 2 s)  -> {song_s / pooled_s:.2f}x the in-process run"
+        )
     print(
         f"naive librosa comparable set, 30 s clip: {librosa_s:.3f} s wall, {librosa_cpu:.3f} s "
         f"CPU  -> librosa CPU / ours CPU = {librosa_cpu / warm_cpu:.2f}"

@@ -5,9 +5,9 @@ Usage: PYTHONPATH=. python bench/latency.py [--runs N] [--model NAME] [--clip PA
 
 Measures decode + 50 features + predict + SHAP explanation of the predicted class:
 - a 30 s clip (default tests/fixtures/audio/mus_wesnoth_battle_epic.flac), N runs, median/p95/max;
-- a 5-minute song (ten 30 s fixtures joined and written as FLAC), 3 runs in this process and
-  3 runs with the windows on the app's warm worker pool (``turkmood.window_pool``, started and
-  timed once, as the app does), with the ratio between the two;
+- a 5-minute song (ten 30 s fixtures joined and written as FLAC), M runs (--song-runs, 5) in
+  this process and M runs with the windows on the app's warm worker pool
+  (``turkmood.window_pool``, started and timed once, as the app does), with the ratio;
 and, separately, the page's pictures (waveform envelope + mel spectrogram) for both.
 The SHAP explainer is built once per model (the page caches it) and that build time is printed
 apart. The model and the OOD detector are loaded/fitted before timing (both are cached in the
@@ -112,6 +112,7 @@ def shap_agreement(model, background) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--song-runs", type=int, default=5, help="runs of the 5-minute song")
     parser.add_argument("--model", default=None, help="shipped model name (default: default)")
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--shap-agreement", action="store_true")
@@ -158,7 +159,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         song = _five_minute_song(Path(tmp))
         label = f"{LONG_SONG_S // 60}-minute song end-to-end"
-        alone = _timed(lambda: run(song), 3)
+        alone = _timed(lambda: run(song), args.song_runs)
         print(_summary(f"{label}, in this process (baseline)", alone))
         start = time.perf_counter()
         pool = start_window_pool()
@@ -167,7 +168,7 @@ def main() -> None:
         else:
             started = time.perf_counter() - start
             print(f"worker pool of {pool_size(pool)} started in {started:.2f} s")
-            pooled = _timed(lambda: run(song, pool), 3)
+            pooled = _timed(lambda: run(song, pool), args.song_runs)
             print(_summary(f"{label}, windows on the pool", pooled))
             print(f"ratio baseline / pool (medians): {np.median(alone) / np.median(pooled):.2f}x")
             pool.shutdown()

@@ -72,6 +72,15 @@ def test_pool_gives_the_in_process_values_bit_for_bit(pool, song):
     assert [v.imputed for v in got] == [v.imputed for v in expected]
 
 
+def test_the_shared_copy_of_the_song_is_removed(pool, song):
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        pytest.skip("no /dev/shm to inspect")
+    before = {p.name for p in shm.iterdir()}
+    extract_windows(song, SR, window_bounds(len(song), SR), pool)
+    assert {p.name for p in shm.iterdir()} - before == set()
+
+
 def test_analysis_with_pool_equals_analysis_without(pool, song):
     with_pool = analyze_signal(song, SR, pool=pool)
     without = analyze_signal(song, SR)

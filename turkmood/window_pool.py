@@ -3,7 +3,7 @@
 A 5-minute song has 19 analysis windows. Their features are computed one window after the other
 in pure float64 numpy/numba code that holds the GIL between small operations, so threads do not
 help (measured, see README "Speed"); two warm worker processes do. The windows are cut into
-contiguous groups, one per worker, and each worker runs
+contiguous groups, one per worker; the song is handed over in shared memory and each worker runs
 :func:`turkmood.features.extract_windows_with_flags` on the stretch of song its group covers, so
 the overlapping windows inside a group still share their O2 attack envelope. The values are the
 same as extracting every window in this process (tested bit for bit).
@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
+from multiprocessing.shared_memory import SharedMemory
 
 import numpy as np
 
@@ -86,11 +88,36 @@ def split_windows(bounds: Sequence[tuple[int, int]], groups: int) -> list[list[t
     return [[bounds[i] for i in part] for part in parts if len(part)]
 
 
+@contextmanager
+def _shared_signal(y: np.ndarray) -> Iterator[str]:
+    """A shared-memory copy of float64 ``y`` for the workers (its name), removed afterwards.
+
+    Workers map it instead of receiving ~50 MB pickled through a pipe per group (measured:
+    the second worker of a 5-minute song started 0.24 s after submission, 0.12 s per group).
+    """
+    shm = SharedMemory(create=True, size=max(y.nbytes, 1))
+    try:
+        np.ndarray(y.shape, dtype=np.float64, buffer=shm.buf)[:] = y
+        yield shm.name
+    finally:
+        shm.close()
+        shm.unlink()
+
+
 def _extract_group(
-    y: np.ndarray, sr: int, bounds: Sequence[tuple[int, int]]
+    name: str, n_samples: int, first: int, last: int, sr: int, bounds: Sequence[tuple[int, int]]
 ) -> list[FeatureVector]:
-    """Worker task: the flagged features of windows ``bounds`` (relative to ``y``)."""
-    return extract_windows_with_flags(y, sr, bounds)
+    """Worker task: flagged features of windows ``bounds`` (relative to ``first``) of the song
+    in shared memory ``name``."""
+    shm = SharedMemory(name=name)
+    try:
+        song = np.ndarray((n_samples,), dtype=np.float64, buffer=shm.buf)
+        vectors = extract_windows_with_flags(song[first:last], sr, bounds)
+        del song
+        return vectors
+    finally:
+        with suppress(BufferError):  # a traceback still holds a view; the map goes with it
+            shm.close()
 
 
 def extract_windows(
@@ -103,12 +130,16 @@ def extract_windows(
     """
     if pool is None or len(bounds) < MIN_POOL_WINDOWS:
         return extract_windows_with_flags(y, sr, bounds)
-    futures = []
+    signal = np.ascontiguousarray(y, dtype=np.float64)
     try:
-        for group in split_windows(bounds, pool_size(pool)):
-            first, last = group[0][0], group[-1][1]
-            shifted = [(s - first, e - first) for s, e in group]
-            futures.append(pool.submit(_extract_group, y[first:last], sr, shifted))
-        return [vector for future in futures for vector in future.result()]
+        with _shared_signal(signal) as name:
+            futures = []
+            for group in split_windows(bounds, pool_size(pool)):
+                first, last = group[0][0], group[-1][1]
+                shifted = [(s - first, e - first) for s, e in group]
+                futures.append(
+                    pool.submit(_extract_group, name, signal.size, first, last, sr, shifted)
+                )
+            return [vector for future in futures for vector in future.result()]
     except BrokenProcessPool:
         return extract_windows_with_flags(y, sr, bounds)
