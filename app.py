@@ -17,7 +17,7 @@ def main() -> None:
     """Configure the page, the navigation and the sidebar, then run the chosen page."""
     import streamlit as st
 
-    from ui.resources import start_window_pool_in_background
+    from ui.resources import warm_up_in_background
     from ui.widgets import model_selector
 
     st.set_page_config(page_title="TurkMood", page_icon=":material/music_note:", layout="wide")
@@ -34,7 +34,7 @@ def main() -> None:
     st.sidebar.title("TurkMood")
     st.sidebar.caption("Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features.")
     model_selector()
-    start_window_pool_in_background()  # warm workers for long songs, off the page's path
+    warm_up_in_background()  # worker pool + OOD detector, off the first song's path
     navigation.run()
 
 

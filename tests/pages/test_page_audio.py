@@ -101,11 +101,11 @@ def test_pool_started_by_the_app_has_workers_that_do_not_run_the_app(open_page):
 
     from ui import resources
 
-    resources.start_window_pool_in_background.clear()
+    resources.warm_up_in_background.clear()
     resources._window_pool_cached.clear()  # the next app run starts a fresh pool
     at = open_page("analyze")
     assert not at.exception
-    resources.start_window_pool_in_background().join(timeout=120)
+    resources.warm_up_in_background().join(timeout=120)
     pool = resources.window_pool()
     if pool is None:
         pytest.skip("one CPU: no worker pool")
