@@ -41,7 +41,7 @@ from turkmood.constants import DASK_CONNECT_TIMEOUT_S
 from turkmood.errors import TurkMoodError
 from turkmood.model import LoadedModel, cached_model
 from turkmood.results import HASH_COLUMN, neutralise_formula, to_csv_bytes
-from turkmood.workers import exit_with_owner
+from turkmood.workers import init_worker
 
 #: Start method of the process pool: a clean server process forks the workers (no inherited
 #: threads or open files of the CLI process).
@@ -76,13 +76,9 @@ def run_serial(tasks: Sequence[Task], model: LoadedModel) -> Iterator[FileResult
 
 
 def _warm_up(model_name: str | None, owner_pid: int) -> None:
-    """Process-pool initializer: exit with the owner (a killed CLI leaves no orphans, see
-    :mod:`turkmood.workers`), one BLAS/OpenMP thread per worker (the pool is the parallelism),
-    and the model loaded (and verified) once."""
-    from threadpoolctl import threadpool_limits
-
-    exit_with_owner(owner_pid)
-    threadpool_limits(limits=1)
+    """Process-pool initializer: :func:`turkmood.workers.init_worker` (a killed CLI leaves no
+    orphans; one BLAS thread), and the model loaded (and verified) once."""
+    init_worker(owner_pid)
     cached_model(model_name)
 
 

@@ -1,12 +1,13 @@
 """Extract the windows of a long song on a persistent pool of worker processes.
 
-A 5-minute song has 19 analysis windows. Their features are computed one window after the other
+A 5-minute song has 10 analysis windows. Their features are computed one window after the other
 in pure float64 numpy/numba code that holds the GIL between small operations, so threads do not
 help (measured, see README "Speed"); two warm worker processes do. The windows are cut into
 contiguous groups, one per worker; the song is handed over in shared memory and each worker runs
 :func:`turkmood.features.extract_windows_with_flags` on the stretch of song its group covers, so
-the overlapping windows inside a group still share their O2 attack envelope. The values are the
-same as extracting every window in this process (tested bit for bit).
+windows that overlap inside a group (the end-aligned last one) still share their O2 attack
+envelope. The values are the same as extracting every window in this process (tested bit for
+bit).
 
 The pool is a resource: create it once (:func:`start_window_pool`, the app caches it), pass it to
 :func:`turkmood.analyze.analyze`, and it stays warm between songs. A broken pool (a worker was
@@ -27,7 +28,7 @@ import numpy as np
 
 from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS, WINDOW_WORKERS
 from turkmood.features import FeatureVector, extract_windows_with_flags
-from turkmood.workers import exit_with_owner
+from turkmood.workers import init_worker
 
 #: A fresh server process forks the workers: nothing inherited from a threaded parent (the
 #: Streamlit server), and the feature code is imported once in the server, not per worker.
@@ -37,12 +38,8 @@ _WARM_UP_S = 2.0
 
 
 def _warm_worker(owner_pid: int) -> None:
-    """Pool initializer: exit with the owner (:mod:`turkmood.workers`), one BLAS thread (the pool
-    is the parallelism), kernels loaded."""
-    from threadpoolctl import threadpool_limits
-
-    exit_with_owner(owner_pid)
-    threadpool_limits(limits=1)
+    """Pool initializer: :func:`turkmood.workers.init_worker`, then the kernels loaded."""
+    init_worker(owner_pid)
     rng = np.random.default_rng(0)
     y = 0.1 * rng.standard_normal(int(_WARM_UP_S * ANALYSIS_SR))
     extract_windows_with_flags(y, ANALYSIS_SR, [(0, y.size)])
@@ -130,7 +127,7 @@ def extract_windows(
     """
     if pool is None or len(bounds) < MIN_POOL_WINDOWS:
         return extract_windows_with_flags(y, sr, bounds)
-    signal = np.ascontiguousarray(y, dtype=np.float64)
+    signal = np.asarray(y, dtype=np.float64)  # copied into shared memory below
     try:
         with _shared_signal(signal) as name:
             futures = []

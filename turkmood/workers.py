@@ -3,7 +3,9 @@
 A pool's workers are children of multiprocessing's fork server, not of the process that owns
 the pool, so when the owner is killed outright (SIGKILL, OOM killer) nothing tells them to stop:
 they would linger as orphans, each holding a few hundred MB. Every worker therefore runs a
-watchdog thread that ends it once the owner's pid is gone.
+watchdog thread that ends it once the owner's pid is gone. Workers also use one BLAS/OpenMP
+thread each: the pool is the parallelism. :func:`init_worker` does both, first thing in every
+pool initializer.
 """
 
 from __future__ import annotations
@@ -20,9 +22,7 @@ def owner_alive(owner_pid: int) -> bool:
     """True while a process with pid ``owner_pid`` exists (and we may not be told otherwise)."""
     try:
         os.kill(owner_pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process of another user reused the pid: ours is gone
+    except (ProcessLookupError, PermissionError):  # gone, or the pid reused by another user
         return False
     return True
 
@@ -34,5 +34,13 @@ def _watch(owner_pid: int) -> None:
 
 
 def exit_with_owner(owner_pid: int) -> None:
-    """Start the watchdog thread of this worker (call from the pool's initializer)."""
+    """Start the watchdog thread of this worker."""
     threading.Thread(target=_watch, args=(owner_pid,), daemon=True, name="owner-watch").start()
+
+
+def init_worker(owner_pid: int) -> None:
+    """Common start of every pool worker: exit with the owner, one BLAS/OpenMP thread."""
+    from threadpoolctl import threadpool_limits
+
+    exit_with_owner(owner_pid)
+    threadpool_limits(limits=1)
