@@ -85,16 +85,21 @@ def window_bounds(n_samples: int, sr: int, hop_s: float = WINDOW_HOP_S) -> list[
 
 
 def analyze_signal(
-    y: np.ndarray, sr: int, model: LoadedModel | str | None = None, pool: Executor | None = None
+    y: np.ndarray,
+    sr: int,
+    model: LoadedModel | str | None = None,
+    pool: Executor | None = None,
+    hop_s: float = WINDOW_HOP_S,
 ) -> Analysis:
     """Analyse a decoded signal (as returned by :func:`turkmood.audio.load_audio`).
 
     ``pool`` (:func:`turkmood.window_pool.start_window_pool`) extracts the windows of a long
-    song on worker processes; the result is the same without it.
+    song on worker processes; the result is the same without it. ``hop_s`` spaces the windows
+    (the app's back-to-back default; ``bench/window_hop.py`` compares 50 % overlap).
     """
     if not isinstance(model, LoadedModel):
         model = cached_model(model)
-    bounds = window_bounds(len(y), sr)
+    bounds = window_bounds(len(y), sr, hop_s)
     rows, imputed = [], []
     # same values as extract_features_with_flags(y[start:end], sr) per window, with the O2
     # attack envelope shared between overlapping windows (tests/features/test_extract.py)

@@ -11,7 +11,13 @@ import streamlit as st
 
 from turkmood.analyze import Analysis, analyze_signal, window_bounds
 from turkmood.audio import load_audio
-from turkmood.constants import DATA_PATH, MANIFEST_PATH, METRICS_PATH, MODELS_DIR
+from turkmood.constants import (
+    DATA_PATH,
+    MANIFEST_PATH,
+    METRICS_PATH,
+    MIN_POOL_WINDOWS,
+    MODELS_DIR,
+)
 from turkmood.data import TrainingData, file_sha256, load_training_data
 from turkmood.errors import ModelError
 from turkmood.model import LoadedModel, available_models, default_model_name, load_model
@@ -140,8 +146,8 @@ def window_pool() -> Executor | None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _analyze_cached(data: bytes, model_name: str, manifest_mtime: int) -> Analysis:
     y, sr = load_audio(data)
-    # the worker pool is started with the first song longer than one window
-    pool = window_pool() if len(window_bounds(len(y), sr)) > 1 else None
+    # a clip that stays in this process never waits for the pool (still starting at first run)
+    pool = window_pool() if len(window_bounds(len(y), sr)) >= MIN_POOL_WINDOWS else None
     return analyze_signal(y, sr, get_model(model_name), pool)
 
 
