@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import turkmood.feedback as feedback_module
-from turkmood.constants import CLASSES, FEATURE_NAMES, FEEDBACK_DB_ENV, FEEDBACK_DB_PATH
+from turkmood.constants import CLASSES, FEATURE_NAMES, FEEDBACK_DB_ENV, FEEDBACK_DB_NAME, HOME_ENV
 from turkmood.feedback import (
     FeedbackError,
     FeedbackRecord,
@@ -175,7 +175,8 @@ def test_bad_records_are_refused(tmp_path):
 
 def test_path_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv(FEEDBACK_DB_ENV, raising=False)
-    assert feedback_db_path() == FEEDBACK_DB_PATH
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    assert feedback_db_path() == tmp_path / "home" / FEEDBACK_DB_NAME
     monkeypatch.setenv(FEEDBACK_DB_ENV, str(tmp_path / "elsewhere.db"))
     assert feedback_db_path() == tmp_path / "elsewhere.db"
     save_feedback(_record())

@@ -49,6 +49,15 @@ METRICS_PATH = MODELS_DIR / "metrics.json"
 MANIFEST_PATH = MODELS_DIR / "manifest.json"
 SAMPLES_DIR = PROJECT_DIR / "sample_audios"
 
+# --- user state (turkmood.home) -----------------------------------------------------------------
+#: Environment variable naming the folder of all user state (feedback, labels, prediction log,
+#: MLflow store, trained models, audit log). Default: $XDG_DATA_HOME/turkmood.
+HOME_ENV = "TURKMOOD_HOME"
+#: Prediction log (SQLite, WAL) under TURKMOOD_HOME: one row per prediction of any face.
+PREDICTION_LOG_NAME = "predictions.db"
+#: Where each face's predictions come from, as written into the prediction log.
+PREDICTION_SOURCES: tuple[str, ...] = ("app", "batch", "cli", "api")
+
 # --- training ---------------------------------------------------------------------------------
 SEED = 20_240_862
 CV_FOLDS = 10
@@ -211,9 +220,9 @@ SPECTROGRAM_MELS = 64
 SPECTROGRAM_N_FFT = 1_024
 SPECTROGRAM_MAX_FRAMES = 800
 SPECTROGRAM_DB_RANGE = 80.0
-#: Feedback store (SQLite, WAL); the environment variable overrides the default path.
+#: Feedback store (SQLite, WAL) under TURKMOOD_HOME; the environment variable overrides its path.
 FEEDBACK_DB_ENV = "TURKMOOD_FEEDBACK_DB"
-FEEDBACK_DB_PATH = PROJECT_DIR / "data" / "feedback.db"
+FEEDBACK_DB_NAME = "feedback.db"
 #: Seconds a writer waits for another writer's lock before giving up.
 FEEDBACK_BUSY_TIMEOUT_S = 5.0
 

@@ -2,7 +2,7 @@
 
 One row per answer: when, which clip, the model version, its prediction and probabilities, the
 clip's 50 features (JSON), the emotion the user says is right and, only if the user asked for
-it, the audio bytes. The database lives at FEEDBACK_DB_PATH unless the FEEDBACK_DB_ENV
+it, the audio bytes. The database is FEEDBACK_DB_NAME under TURKMOOD_HOME unless the FEEDBACK_DB_ENV
 environment variable names another file; it is created on first use, runs in WAL mode (readers
 never block the writer) and every query is parameterised. Several app sessions may write at the
 same time: each write is one short transaction, and a writer waits up to
@@ -28,10 +28,11 @@ from turkmood.constants import (
     FEATURE_NAMES,
     FEEDBACK_BUSY_TIMEOUT_S,
     FEEDBACK_DB_ENV,
-    FEEDBACK_DB_PATH,
+    FEEDBACK_DB_NAME,
     LABEL_COLUMN,
 )
 from turkmood.errors import TurkMoodError
+from turkmood.home import state_path
 from turkmood.results import to_csv_bytes
 
 
@@ -94,9 +95,9 @@ class FeedbackRecord:
 
 
 def feedback_db_path() -> Path:
-    """The database file: ``$TURKMOOD_FEEDBACK_DB`` when set, else FEEDBACK_DB_PATH."""
+    """The database file: ``$TURKMOOD_FEEDBACK_DB`` when set, else FEEDBACK_DB_NAME in the home."""
     override = os.environ.get(FEEDBACK_DB_ENV, "").strip()
-    return Path(override) if override else FEEDBACK_DB_PATH
+    return Path(override) if override else state_path(FEEDBACK_DB_NAME)
 
 
 def _ensure_wal(connection: sqlite3.Connection) -> None:

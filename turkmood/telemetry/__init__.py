@@ -1,0 +1,1 @@
+"""Telemetry: what every face predicted (the prediction log), for monitoring and the label queue."""
