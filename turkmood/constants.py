@@ -55,6 +55,9 @@ SAMPLES_DIR = PROJECT_DIR / "sample_audios"
 HOME_ENV = "TURKMOOD_HOME"
 #: Prediction log (SQLite, WAL) under TURKMOOD_HOME: one row per prediction of any face.
 PREDICTION_LOG_NAME = "predictions.db"
+#: Environment variable holding the password that unlocks admin actions in the app (exporting
+#: every visitor's feedback and labels, retraining, promoting, rolling back). Unset: locked.
+ADMIN_PASSWORD_ENV = "TURKMOOD_ADMIN_PASSWORD"
 #: Where each face's predictions come from, as written into the prediction log.
 PREDICTION_SOURCES: tuple[str, ...] = ("app", "batch", "cli", "api")
 

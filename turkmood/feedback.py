@@ -166,7 +166,7 @@ def save_feedback(
             cursor = connection.execute(_INSERT, values)
             return int(cursor.lastrowid)
     except (sqlite3.Error, OSError) as exc:
-        raise FeedbackError(f"feedback could not be saved to {path}: {exc}") from exc
+        raise FeedbackError(f"feedback could not be saved: {exc}") from exc
 
 
 def read_feedback(path: Path | None = None) -> pd.DataFrame:
@@ -183,7 +183,7 @@ def read_feedback(path: Path | None = None) -> pd.DataFrame:
         with closing(_connect(path)) as connection:
             rows = connection.execute(_SELECT).fetchall()
     except (sqlite3.Error, OSError) as exc:
-        raise FeedbackError(f"feedback could not be read from {path}: {exc}") from exc
+        raise FeedbackError(f"feedback could not be read: {exc}") from exc
     records = []
     for row in rows:
         *base, probabilities, features, has_audio = row
@@ -204,7 +204,7 @@ def read_audio(row_id: int, path: Path | None = None) -> bytes | None:
                 "SELECT audio FROM feedback WHERE id = ?", (row_id,)
             ).fetchone()
     except (sqlite3.Error, OSError) as exc:
-        raise FeedbackError(f"feedback could not be read from {path}: {exc}") from exc
+        raise FeedbackError(f"feedback could not be read: {exc}") from exc
     return None if row is None else row[0]
 
 

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from turkmood.analyze import analyze
-from turkmood.constants import CLASSES, FEATURE_NAMES, FEEDBACK_DB_ENV
+from turkmood.constants import ADMIN_PASSWORD_ENV, CLASSES, FEATURE_NAMES, FEEDBACK_DB_ENV
 from turkmood.feedback import read_audio, read_feedback
 from turkmood.glossary import feature_info
 from turkmood.model import available_models, load_model
@@ -61,6 +61,10 @@ def _download_labels(at) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
 
+def _feedback_downloads(at) -> list[str]:
+    return [label for label in _download_labels(at) if "feedback" in label]
+
+
 def test_picking_samples_shows_their_reports(open_page, default_model):
     samples = list_samples()
     if len(samples) < 2:
@@ -77,7 +81,7 @@ def test_picking_samples_shows_their_reports(open_page, default_model):
     assert [h.value for h in at.subheader if h.value.startswith("Why")] == [
         f"Why {first.predicted}?"
     ]
-    assert _download_labels(at) == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
+    assert _feedback_downloads(at) == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
 
     last = samples[-1]
     picker.set_value(str(last.path)).run()
@@ -122,7 +126,8 @@ def test_model_switch_changes_the_song_verdict_and_explanation(open_page, short_
 def test_feedback_is_written_and_read_back(open_page, short_clip, feedback_db, default_model):
     at = _upload(open_page("analyze"), "clip.flac", short_clip)
     assert not at.exception
-    truth = next(c for c in CLASSES if c != at.radio(key="feedback-truth").value)
+    assert at.radio(key="feedback-truth").value is None  # the model's guess is not pre-selected
+    truth = next(c for c in CLASSES if c != analyze(short_clip, default_model).predicted)
     at.radio(key="feedback-truth").set_value(truth)
     at.checkbox(key="feedback-keep-audio").check()
     next(b for b in at.button if b.label == "Send feedback").click().run()
@@ -140,11 +145,43 @@ def test_feedback_is_written_and_read_back(open_page, short_clip, feedback_db, d
         expected.track_features.to_numpy(dtype=float),
     )
     assert read_audio(int(row["id"]), feedback_db) == short_clip
+    assert _feedback_downloads(at) == ["Download my feedback (CSV)"]
+
+
+def test_sending_without_a_choice_asks_for_one(open_page, short_clip, feedback_db):
+    at = _upload(open_page("analyze"), "clip.flac", short_clip)
+    next(b for b in at.button if b.label == "Send feedback").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning if "Pick the emotion" in w.value]
+    assert not feedback_db.exists() or read_feedback(feedback_db).empty
+
+
+def test_a_visitor_cannot_export_other_visitors_feedback(
+    open_page, short_clip, feedback_db, monkeypatch
+):
+    other = _upload(open_page("analyze"), "someone-elses-secret.flac", short_clip)
+    other.radio(key="feedback-truth").set_value("sad")
+    next(b for b in other.button if b.label == "Send feedback").click().run()
+    monkeypatch.delenv(ADMIN_PASSWORD_ENV, raising=False)
+    at = _upload(open_page("analyze"), "clip.flac", short_clip)
+    assert _feedback_downloads(at) == []  # nothing of this visitor's yet, nothing of the other's
+    assert not any(str(feedback_db) in c.value for c in at.caption)  # no server path shown
+    at.radio(key="feedback-truth").set_value("happy")
+    next(b for b in at.button if b.label == "Send feedback").click().run()
+    assert _feedback_downloads(at) == ["Download my feedback (CSV)"]
+    assert any("locked" in c.value for c in at.caption)
+    # an admin with the configured password gets everyone's answers
+    monkeypatch.setenv(ADMIN_PASSWORD_ENV, "pw")
+    at.run()
+    at.text_input(key="feedback-admin").input("wrong").run()
+    assert "Download all feedback (CSV)" not in _download_labels(at)
+    at.text_input(key="feedback-admin").input("pw").run()
     assert "Download all feedback (CSV)" in _download_labels(at)
 
 
 def test_feedback_without_audio_keeps_only_features(open_page, short_clip, feedback_db):
     at = _upload(open_page("analyze"), "clip.flac", short_clip)
+    at.radio(key="feedback-truth").set_value("relax")
     next(b for b in at.button if b.label == "Send feedback").click().run()
     assert not at.exception
     stored = read_feedback(feedback_db)
@@ -158,6 +195,7 @@ def test_unwritable_feedback_store_keeps_the_analysis(open_page, short_clip, mon
     monkeypatch.setenv(FEEDBACK_DB_ENV, str(blocker / "feedback.db"))
     at = _upload(open_page("analyze"), "clip.flac", short_clip)
     decisions = _decisions(at)
+    at.radio(key="feedback-truth").set_value("relax")
     next(b for b in at.button if b.label == "Send feedback").click().run()
     assert not at.exception
     assert any(e.value.startswith("Your feedback was not saved") for e in at.error)
