@@ -6,6 +6,7 @@ view, export and "Was this right?" feedback. Drawing only; the maths is in ``tur
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from ui.analyze_feedback import feedback_form
 from ui.analyze_report import report
 from ui.analyze_samples import audio_mime, list_samples
 from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio, row_names
+from ui.prediction_logging import log_app_prediction
 from ui.resources import analyze_audio, bundled_table
 from ui.song_state import remember_analyzed_song
 from ui.widgets import (
@@ -69,12 +71,14 @@ def show_table_predictions(
 def show_audio(name: str, data: bytes, model: LoadedModel) -> None:
     """Play, analyse and explain one audio file, or say clearly why it cannot be analysed."""
     st.audio(data, format=audio_mime(name))
+    started = time.perf_counter()
     try:
         with st.spinner("Computing the 50 MIRtoolbox features…"):
             analysis = analyze_audio(data, model.name)
     except AudioError as exc:
         st.error(f"This audio file cannot be analysed: {exc}")
         return
+    log_app_prediction(name, data, analysis, time.perf_counter() - started)
     remember_analyzed_song(name, analysis.track_features)
     st.subheader(f"Result — model `{analysis.model_version}`")
     report(name, data, analysis, model.name)

@@ -219,3 +219,23 @@ def test_out_of_distribution_warning_names_the_most_unusual_features(open_page):
     first = (rep.out_of_range or [f for f, _ in rep.most_off])[0]
     assert feature_info(first).label in warnings[0]
     assert _decisions(at) == [decision_text(expected.track.iloc[0])]
+
+
+def test_each_analysed_clip_is_logged_once(
+    open_page, short_clip, monkeypatch, tmp_path, default_model
+):
+    from turkmood.constants import HOME_ENV
+    from turkmood.telemetry.prediction_log import read_predictions
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    at = _upload(open_page("analyze"), "clip.flac", short_clip)
+    at.run()  # a rerun of the same page is not a new prediction
+    log = read_predictions()
+    assert log["clip_name"].tolist() == ["clip.flac"]
+    assert log["source"].tolist() == ["app"]
+    expected = analyze(short_clip, default_model)
+    assert log.loc[0, "model_version"] == default_model.version
+    assert log.loc[0, "decision"] == expected.decision
+    for c in CLASSES:
+        assert log.loc[0, f"p_{c}"] == pytest.approx(float(expected.track.loc[0, c]), abs=1e-12)
+    assert log.loc[0, "latency_s"] > 0
