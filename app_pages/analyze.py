@@ -24,6 +24,7 @@ from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio, row_names
 from ui.prediction_logging import log_app_prediction
 from ui.resources import analyze_audio, bundled_table
 from ui.song_state import remember_analyzed_song
+from ui.text import md_escape
 from ui.widgets import (
     current_model,
     decision_texts,
@@ -49,7 +50,7 @@ def show_table_predictions(
     try:
         predictions = predict_features(table.features, model)
     except ModelError as exc:
-        st.error(f"Prediction failed: {exc}")
+        st.error(f"Prediction failed: {md_escape(exc)}")
         return
     results = results_frame(names, predictions, model.version)
     st.subheader(f"Results — {len(results)} row(s), model `{model.version}`")
@@ -76,7 +77,7 @@ def show_audio(name: str, data: bytes, model: LoadedModel) -> None:
         with st.spinner("Computing the 50 MIRtoolbox features…"):
             analysis = analyze_audio(data, model.name)
     except AudioError as exc:
-        st.error(f"This audio file cannot be analysed: {exc}")
+        st.error(f"This audio file cannot be analysed: {md_escape(exc)}")
         return
     log_app_prediction(name, data, analysis, time.perf_counter() - started)
     remember_analyzed_song(name, analysis.track_features)
@@ -109,7 +110,7 @@ def pick_sample(model: LoadedModel | None) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        st.error(f"The sample {path.name} cannot be read: {exc}")
+        st.error(f"The sample {md_escape(path.name)} cannot be read: {md_escape(exc)}")
         return
     show_audio(path.name, data, model)
 
@@ -142,7 +143,7 @@ if source == SOURCE_UPLOAD:
         try:
             table = features_from_upload(uploaded.name, uploaded.getvalue())
         except TableError as exc:
-            st.error(f"This table cannot be analysed: {exc}")
+            st.error(f"This table cannot be analysed: {md_escape(exc)}")
         else:
             show_table_predictions(table, row_names(table, "row"), model, None)
 elif source == SOURCE_SAMPLE:
@@ -151,7 +152,7 @@ else:
     try:
         bundled = bundled_table()
     except TableError as exc:
-        st.error(f"The bundled training table cannot be read: {exc}")
+        st.error(f"The bundled training table cannot be read: {md_escape(exc)}")
         st.stop()
     labels: pd.Series = bundled.meta[LABEL_COLUMN].astype(str)
     picked = st.multiselect(

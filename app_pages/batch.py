@@ -18,7 +18,7 @@ from turkmood.results import HASH_COLUMN, results_frame
 from ui.batch_inputs import ZIP_TYPES, AudioItem, collect_items, score_item
 from ui.batch_progress import progress_text
 from ui.inputs import UPLOAD_TYPES, features_from_upload, row_names
-from ui.text import decision_text
+from ui.text import decision_text, md_escape
 from ui.widgets import (
     current_model,
     decision_texts,
@@ -37,13 +37,13 @@ def score_table(name: str, data: bytes, model: LoadedModel, include_features: bo
     try:
         table = features_from_upload(name, data)
     except TableError as exc:
-        st.error(f"This table cannot be analysed: {exc}")
+        st.error(f"This table cannot be analysed: {md_escape(exc)}")
         return None
     show_notices(table.notices)
     try:
         predictions = predict_features(table.features, model)
     except ModelError as exc:
-        st.error(f"Prediction failed: {exc}")
+        st.error(f"Prediction failed: {md_escape(exc)}")
         return None
     results = results_frame(
         row_names(table, "row"),

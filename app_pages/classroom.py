@@ -17,6 +17,7 @@ from ui.classroom_plots import demo_values_bar, importance_bar, label, map_scatt
 from ui.classroom_resources import get_demo, get_importance, get_projection, get_tsne
 from ui.resources import get_metrics, training_data
 from ui.song_state import analyzed_song
+from ui.text import md_escape
 from ui.widgets import current_model
 
 #: Injected when presenter mode is on: large type, high contrast, no sidebar.
@@ -136,7 +137,7 @@ with compare:
     try:
         metrics = get_metrics()
     except ModelError as exc:
-        st.error(f"No metrics to show: {exc}")
+        st.error(f"No metrics to show: {md_escape(exc)}")
     else:
         st.caption(
             f"Read from `{METRICS_PATH.name}` (repeated cross-validation at training time; "

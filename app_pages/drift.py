@@ -18,6 +18,7 @@ from ui.drift_sections import (
     table_controls,
 )
 from ui.drift_upload import own_data_section
+from ui.text import md_escape
 from ui.widgets import current_model
 
 st.title("Drift")
@@ -46,7 +47,7 @@ if run_audio:
     try:
         audio = audio_result(model.name, audio_config, AUDIO_SCENARIOS, n_clips, excerpt_s)
     except AudioError as exc:
-        st.error(f"The sample clips could not be used: {exc}")
+        st.error(f"The sample clips could not be used: {md_escape(exc)}")
     else:
         audio_section(audio)
 else:

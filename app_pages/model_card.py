@@ -14,12 +14,13 @@ from ui.resources import (
     get_model_card_text,
     selected_model_name,
 )
+from ui.text import md_escape
 
 st.title("Model card")
 try:
     metrics = get_metrics()
 except ModelError as exc:
-    st.error(f"No metrics to show: {exc}")
+    st.error(f"No metrics to show: {md_escape(exc)}")
     st.stop()
 
 models = metrics.get("models") or {}

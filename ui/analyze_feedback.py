@@ -20,6 +20,7 @@ from turkmood.feedback import (
     read_feedback,
     save_feedback,
 )
+from ui.text import md_escape
 
 #: Session-state key of the feedback row ids this visitor sent.
 MY_ANSWERS_KEY = "feedback-my-ids"
@@ -63,7 +64,9 @@ def feedback_form(name: str, data: bytes, analysis: Analysis) -> None:
         try:
             row_id = save_feedback(_record(name, data, analysis, truth, keep))
         except FeedbackError as exc:
-            st.error(f"Your feedback was not saved: {exc}. The analysis above is unaffected.")
+            st.error(
+                f"Your feedback was not saved: {md_escape(exc)}. The analysis above is unaffected."
+            )
         else:
             st.session_state.setdefault(MY_ANSWERS_KEY, []).append(row_id)
             st.success(f"Thank you — feedback #{row_id} saved ({truth}).")
@@ -85,7 +88,7 @@ def feedback_download() -> None:
     try:
         stored = read_feedback()
     except FeedbackError as exc:
-        st.caption(f"Stored feedback cannot be read: {exc}")
+        st.caption(f"Stored feedback cannot be read: {md_escape(exc)}")
         return
     mine = stored[stored["id"].isin(st.session_state.get(MY_ANSWERS_KEY, []))]
     st.caption(

@@ -91,7 +91,7 @@ def _explanation(analysis: Analysis, model_name: str) -> Explanation | None:
         explainer = get_explainer(model_name)
         return explain(explainer, analysis.track_features, analysis.predicted)
     except Exception as exc:  # noqa: BLE001 - the verdict must stay visible whatever SHAP does
-        st.warning(f"The explanation could not be computed for this model: {exc}")
+        st.warning(f"The explanation could not be computed for this model: {md_escape(exc)}")
         return None
 
 
@@ -144,7 +144,7 @@ def pictures(data: bytes, analysis: Analysis) -> None:
     try:
         envelope, spectrogram = signal_views(data)
     except AudioError as exc:
-        st.info(f"The pictures could not be drawn: {exc}")
+        st.info(f"The pictures could not be drawn: {md_escape(exc)}")
     else:
         st.plotly_chart(
             waveform_chart(envelope.times, envelope.low, envelope.high),

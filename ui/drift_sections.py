@@ -33,6 +33,7 @@ from turkmood.drift.plots import (
 from turkmood.drift.scenarios import TableScenarioConfig
 from turkmood.drift.stats import DRIFT_COLUMNS, display_name
 from turkmood.plots import confusion_heatmap
+from ui.text import md_escape
 
 #: Excerpt lengths (s) offered for audio-level drift.
 EXCERPT_CHOICES_S = (5.0, 10.0, 20.0, 30.0)
@@ -279,7 +280,7 @@ def audio_section(audio: AudioDriftResult) -> None:
         "itself unchanged: PSI/KS on a handful of clips would mostly measure noise."
     )
     for key, reason in audio.skipped.items():
-        st.warning(f"Skipped {key}: {reason}")
+        st.warning(f"Skipped {key}: {md_escape(reason)}")
     summary = audio_summary(audio)
     st.dataframe(
         summary,

@@ -12,6 +12,7 @@ from turkmood.model import LoadedModel
 from ui.drift_sections import histograms
 from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio
 from ui.resources import analyze_audio, training_data
+from ui.text import md_escape
 
 
 def batch_features(files: list, model: LoadedModel) -> tuple[pd.DataFrame, list[str]]:
@@ -48,7 +49,7 @@ def own_data_section(model: LoadedModel) -> None:
         return
     sample, errors = batch_features(files, model)
     for message in errors:
-        st.error(f"Skipped {message}")
+        st.error(f"Skipped {md_escape(message)}")
     if len(sample) < 2:
         st.warning("At least 2 rows (songs or windows) are needed for a drift test.")
         return

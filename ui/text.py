@@ -9,12 +9,21 @@ from turkmood.constants import DECISION_THRESHOLD
 from turkmood.decision import is_uncertain
 
 UNCERTAIN_WORD = "uncertain"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:/@=&])")
+#: Bidirectional controls (LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI, LRM/RLM/ALM): they let a name
+#: spoof its extension ("song\u202egpj.exe"), so they are shown as visible code points instead.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
-def md_escape(text: str) -> str:
-    """``text`` with Markdown syntax escaped, so user-supplied names show literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+def md_escape(text: object) -> str:
+    """``text`` with Markdown syntax escaped, so user-supplied names show literally.
+
+    Every character Markdown, HTML or the URL auto-linker could act on is backslash-escaped
+    (so ``http://x`` and ``www.x`` are not turned into links, ``![](…)`` fetches nothing), and
+    bidirectional controls are replaced by their visible ``<U+202E>`` code point.
+    """
+    shown = _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", shown)
 
 
 def decision_text(row: Mapping[str, object]) -> str:

@@ -21,7 +21,7 @@ def model_selector() -> None:
         try:
             names, default = model_names()
         except ModelError as exc:
-            st.error(f"No model available: {exc}")
+            st.error(f"No model available: {md_escape(exc)}")
             return
         if st.session_state.get(MODEL_KEY) not in names:
             st.session_state[MODEL_KEY] = default
@@ -47,7 +47,7 @@ def current_model() -> LoadedModel | None:
     try:
         return get_model(name)
     except ModelError as exc:
-        st.error(f"The model could not be loaded: {exc}")
+        st.error(f"The model could not be loaded: {md_escape(exc)}")
         return None
 
 
@@ -112,4 +112,4 @@ def show_results_table(view: pd.DataFrame) -> None:
 def show_notices(notices: Sequence[str]) -> None:
     """Non-fatal remarks from the table reader (e.g. ignored columns)."""
     for notice in notices:
-        st.info(notice)
+        st.info(md_escape(notice))

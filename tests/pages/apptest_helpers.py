@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -24,3 +26,9 @@ def texts(at: AppTest) -> str:
         [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
     )
     return "\n".join(str(p) for p in parts)
+
+
+def visible(markdown: str) -> str:
+    """What a person reads of a Markdown message: user-derived parts are backslash-escaped
+    (ui.text.md_escape), so the escapes are removed before comparing text."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))

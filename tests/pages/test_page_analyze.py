@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from apptest_helpers import csv_bytes, texts, upload
 
+from tests.pages.apptest_helpers import visible
 from turkmood.constants import CLASSES, DATA_PATH, FEATURE_NAMES, LABEL_COLUMN
 from turkmood.decision import is_uncertain
 from turkmood.model import available_models, default_model_name, load_model, predict_features
@@ -110,7 +111,7 @@ def test_bad_csv_gives_error_naming_the_column(open_page, sample_table, how):
     df, column = _broken(sample_table, how)
     at = upload(open_page("analyze"), "bad.csv", csv_bytes(df))
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [visible(e.value) for e in at.error]
     assert len(errors) == 1 and column in errors[0], errors
     assert decisions_shown(at) == []
     assert len(at.download_button) == 0

@@ -81,7 +81,7 @@ def test_picking_samples_shows_their_reports(open_page, default_model):
     assert [h.value for h in at.subheader if h.value.startswith("Why")] == [
         f"Why {first.predicted}?"
     ]
-    assert _feedback_downloads(at) == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
+    assert _download_labels(at) == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
 
     last = samples[-1]
     picker.set_value(str(last.path)).run()

@@ -7,6 +7,7 @@ import streamlit as st
 from apptest_helpers import csv_bytes, upload
 
 import ui.resources
+from tests.pages.apptest_helpers import visible
 from turkmood.errors import ModelError
 
 
@@ -58,4 +59,4 @@ def test_missing_metrics_is_reported_on_model_card(open_page, monkeypatch, tmp_p
     monkeypatch.setattr(ui.resources, "METRICS_PATH", tmp_path / "metrics.json")
     at = open_page("model_card")
     assert not at.exception
-    assert at.main.error and "metrics.json not found" in at.main.error[0].value
+    assert at.main.error and "metrics.json not found" in visible(at.main.error[0].value)

@@ -30,6 +30,26 @@ def test_uncertain_row_names_both_candidates():
 
 def test_md_escape_neutralises_markdown():
     assert md_escape("*bold* [x](http://e) #1 a_b.wav") == (
-        r"\*bold\* \[x\]\(http\://e\) \#1 a\_b\.wav"
+        r"\*bold\* \[x\]\(http\:\/\/e\) \#1 a\_b\.wav"
     )
     assert md_escape("plain name") == "plain name"
+
+
+def test_escaped_names_plant_no_link_image_or_html():
+    from ui.text import md_escape
+
+    hostile = "![x](http://evil.example/pixel.png) <img src=x> www.evil.example [a](b)"
+    shown = md_escape(hostile)
+    for raw in ("![", "](", "http://", "www.evil"):
+        assert raw not in shown, raw
+    assert "\\<img" in shown  # a literal "<", not a tag
+    # the escapes are for Markdown: removing the backslashes gives the name back
+    assert shown.replace("\\", "") == hostile
+
+
+def test_bidi_controls_become_visible_code_points():
+    from ui.text import md_escape
+
+    shown = md_escape("song\u202egpj.exe")
+    assert "\u202e" not in shown
+    assert shown.replace("\\", "") == "song<U+202E>gpj.exe"
