@@ -257,3 +257,25 @@ DRIFT_MP3_COMPRESSION = 0.99
 #: Colours of the training reference and of the drifted sample in drift charts.
 DRIFT_REFERENCE_COLOUR = "#8C8C8C"
 DRIFT_SAMPLE_COLOUR = "#7B2CBF"
+
+# --- REST API (api/, ``python -m turkmood serve``) ------------------------------------------------
+API_HOST = "127.0.0.1"
+API_PORT = 8000
+#: Worker processes doing the CPU-bound work of the API (analysis, SHAP), warmed at start.
+API_WORKERS = 2
+#: Requests that may wait for a worker beyond the ones running; past that: 503 + Retry-After.
+API_QUEUE = 8
+#: Largest upload per request (the app's ``server.maxUploadSize`` in .streamlit/config.toml).
+API_MAX_UPLOAD_MB = 200
+#: Upload bytes held in memory by all in-flight requests together; past that: 503.
+API_MAX_INFLIGHT_BYTES = 1024**3
+#: Seconds a request may wait for its result before it answers 504.
+API_REQUEST_TIMEOUT_S = 120.0
+#: Seconds a client is told to wait (Retry-After) when the service is at capacity.
+API_RETRY_AFTER_S = 2
+#: Admin key for train/promote/rollback (``Authorization: Bearer <key>``); unset: locked (403).
+API_KEY_ENV = "TURKMOOD_API_KEY"
+#: Folder under TURKMOOD_HOME holding the API's batch jobs (inputs, status, results CSV).
+JOBS_DIR_NAME = "jobs"
+#: Largest float the models take (scikit-learn casts to float32; 1e39 becomes inf there).
+MODEL_MAX_ABS_VALUE = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from turkmood import archive
 from turkmood.batch import bytes_sha256
 from turkmood.errors import AudioError
 from turkmood.model import load_model
@@ -74,15 +75,15 @@ def test_unreadable_zip_is_an_archive_error():
 
 def test_zip_bomb_limits(monkeypatch):
     data = make_zip({f"{i}.wav": b"\0" * 1000 for i in range(4)})
-    monkeypatch.setattr(batch_inputs, "ZIP_MAX_MEMBERS", 3)
+    monkeypatch.setattr(archive, "ZIP_MAX_MEMBERS", 3)
     with pytest.raises(ArchiveError, match="holds 4 audio files; at most 3"):
         zip_items("many.zip", data)
-    monkeypatch.setattr(batch_inputs, "ZIP_MAX_MEMBERS", 10)
-    monkeypatch.setattr(batch_inputs, "ZIP_MAX_TOTAL_BYTES", 3999)
+    monkeypatch.setattr(archive, "ZIP_MAX_MEMBERS", 10)
+    monkeypatch.setattr(archive, "ZIP_MAX_TOTAL_BYTES", 3999)
     with pytest.raises(ArchiveError, match="would unpack to"):
         zip_items("big.zip", data)
-    monkeypatch.setattr(batch_inputs, "ZIP_MAX_TOTAL_BYTES", 4000)
-    monkeypatch.setattr(batch_inputs, "ZIP_MAX_MEMBER_BYTES", 999)
+    monkeypatch.setattr(archive, "ZIP_MAX_TOTAL_BYTES", 4000)
+    monkeypatch.setattr(archive, "ZIP_MAX_MEMBER_BYTES", 999)
     items, _ = zip_items("ok.zip", data)
     with pytest.raises(AudioError, match="too large in the archive"):
         items[0].load()

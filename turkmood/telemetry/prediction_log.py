@@ -34,6 +34,7 @@ __all__ = [
     "PredictionRecord",
     "log_prediction",
     "prediction_log_path",
+    "find_prediction",
     "read_predictions",
     "record_from_analysis",
 ]
@@ -201,3 +202,31 @@ def read_predictions(path: Path | None = None, limit: int | None = None) -> pd.D
             entry.update(json.loads(features))
         records.append(entry)
     return pd.DataFrame(records, columns=columns)
+
+
+def find_prediction(
+    prediction_id: int | None = None, clip_hash: str | None = None, path: Path | None = None
+) -> dict | None:
+    """One logged prediction by row id, or the newest one of a clip hash; ``None`` if absent.
+
+    The dict has LOG_COLUMNS plus ``probabilities`` and ``features`` (dicts; features may be
+    ``None``).
+    """
+    path = Path(path) if path is not None else prediction_log_path()
+    if not path.exists() or (prediction_id is None and not clip_hash):
+        return None
+    query = f"SELECT {', '.join(LOG_COLUMNS)}, probabilities, features FROM predictions"
+    if prediction_id is not None:
+        query, params = query + " WHERE id = ?", (int(prediction_id),)
+    else:
+        query, params = query + " WHERE clip_hash = ? ORDER BY id DESC LIMIT 1", (clip_hash,)
+    with closing(_connect(path)) as connection:
+        row = connection.execute(query, params).fetchone()
+    if row is None:
+        return None
+    *base, probabilities, features = row
+    entry = dict(zip(LOG_COLUMNS, base, strict=True))
+    entry["is_ood"] = bool(entry["is_ood"])
+    entry["probabilities"] = json.loads(probabilities)
+    entry["features"] = json.loads(features) if features else None
+    return entry
