@@ -33,8 +33,11 @@ def test_empty_log_tells_how_predictions_get_there(home, open_page):
     assert not at.metric and not at.error
 
 
-def test_logged_predictions_show_metrics_alerts_and_drift(home, open_page):
-    rows = load_training_data().X.sample(n=25, random_state=7)
+def _log_uci_rows(shift_tempo_sd: float = 0.0) -> None:
+    """25 predictions (features of UCI rows, 3 s each, cli/api), ten minutes apart."""
+    table = load_training_data().X
+    rows = table.sample(n=25, random_state=7)
+    rows["_Tempo_Mean"] += shift_tempo_sd * table["_Tempo_Mean"].std()
     start = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
     for i, (_, row) in enumerate(rows.iterrows()):
         record = PredictionRecord(
@@ -53,6 +56,9 @@ def test_logged_predictions_show_metrics_alerts_and_drift(home, open_page):
         )
         assert log_prediction(record, now=start + timedelta(minutes=10 * i)) is not None
 
+
+def test_logged_predictions_show_metrics_alerts_and_drift(home, open_page):
+    _log_uci_rows()
     at = open_page("monitoring")
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -78,3 +84,12 @@ def test_logged_predictions_show_metrics_alerts_and_drift(home, open_page):
     caption = next(c.value for c in at.caption if "Newest:" in c.value)
     assert "[click](" not in caption  # the link syntax is escaped, not rendered
     assert EVIL_NAME in visible(caption)
+
+
+def test_drifted_inputs_raise_the_drift_alert(home, open_page):
+    _log_uci_rows(shift_tempo_sd=3.0)
+    at = open_page("monitoring")
+    assert not at.exception, at.exception
+    assert "Recent inputs differ from the training data" in " ".join(e.value for e in at.error)
+    drift = at.dataframe[1].value
+    assert drift.loc[0, "feature"] == "Tempo_Mean" and drift.loc[0, "drifted"] == "yes"
