@@ -279,3 +279,24 @@ API_KEY_ENV = "TURKMOOD_API_KEY"
 JOBS_DIR_NAME = "jobs"
 #: Largest float the models take (scikit-learn casts to float32; 1e39 becomes inf there).
 MODEL_MAX_ABS_VALUE = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max
+
+# --- monitoring (turkmood.telemetry.monitoring) --------------------------------------------------
+#: Newest prediction-log rows the Monitoring page reads.
+MONITOR_MAX_ROWS = 10_000
+#: Log spans up to this many hours are counted per hour, longer ones per day.
+MONITOR_HOURLY_MAX_SPAN_H = 48
+#: Recent distinct clips (latest row per clip hash, with features) compared with the training
+#: table for input drift, and the fewest needed before a drift verdict is given.
+MONITOR_DRIFT_WINDOW = 200
+MONITOR_MIN_DRIFT_ROWS = 20
+#: Drifted features (the drift module's rule: BH-adjusted KS p < DRIFT_FDR and PSI >=
+#: PSI_MODERATE) from which the drift alert fires.
+MONITOR_DRIFT_ALERT_FEATURES = 1
+#: Canvas alert: 95th-percentile prediction latency above this many seconds.
+MONITOR_LATENCY_P95_S = 2.0
+#: Canvas alert: macro-F1 on labelled feedback below the model's CV macro-F1 by more than this
+#: (0.05 = 5 points), judged only with at least MONITOR_MIN_LABELS labels for that model.
+MONITOR_F1_DROP = 0.05
+MONITOR_MIN_LABELS = 20
+#: Rows of the drift table shown on the page (largest PSI first).
+MONITOR_TOP_DRIFT_FEATURES = 10
