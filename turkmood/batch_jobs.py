@@ -24,7 +24,7 @@ import pandas as pd
 from turkmood.archive import ArchiveError, is_audio_name, is_zip, zip_items
 from turkmood.batch_run import read_results_csv, run_batch
 from turkmood.constants import JOBS_DIR_NAME, ZIP_MAX_MEMBERS
-from turkmood.errors import AudioError, TurkMoodError
+from turkmood.errors import AudioError, NotFoundError, TurkMoodError
 from turkmood.home import state_path
 from turkmood.model import load_model
 from turkmood.results import neutralise_formula, to_csv_bytes
@@ -35,6 +35,7 @@ __all__ = [
     "create_job",
     "job_status",
     "job_results_csv",
+    "mark_failed",
     "run_job",
     "unfinished_jobs",
 ]
@@ -54,10 +55,10 @@ def _jobs_root() -> Path:
 
 def _job_dir(job_id: str) -> Path:
     if not _ID.match(job_id or ""):
-        raise JobError(f"unknown job {job_id!r}")
+        raise NotFoundError("unknown job id")
     path = _jobs_root() / job_id
     if not (path / "job.json").is_file():
-        raise JobError(f"unknown job {job_id!r}")
+        raise NotFoundError("unknown job id")
     return path
 
 
@@ -193,6 +194,15 @@ def run_job(job_id: str) -> dict:
         state.update(status="failed", message=str(exc) or type(exc).__name__)
     _write_state(folder, state)
     return public_state(state)
+
+
+def mark_failed(job_id: str, message: str) -> None:
+    """Record that a job's process ended without finishing it (e.g. it was killed)."""
+    folder = _job_dir(job_id)
+    state = _read_state(folder)
+    if state["status"] in ("queued", "running"):
+        state.update(status="failed", message=message)
+        _write_state(folder, state)
 
 
 def job_results_csv(job_id: str) -> bytes:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from turkmood.constants import API_HOST, API_PORT, API_QUEUE, API_WORKERS
 from turkmood.errors import TurkMoodError
 
 
@@ -100,6 +101,15 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
     return 0 if summary.n_ok else 1
 
 
+def _cmd_serve(args: argparse.Namespace, rest: list[str]) -> int:
+    import importlib
+
+    # the API face lives beside the library (api/); imported only for this command
+    server = importlib.import_module("api.server")
+    server.serve(args.host, args.port, workers=args.workers, queue=args.queue)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python -m turkmood", description=__doc__)
@@ -146,6 +156,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pred_p.add_argument("--quiet", action="store_true", help="no progress bar")
     pred_p.set_defaults(func=_cmd_predict)
+    serve_p = sub.add_parser(
+        "serve",
+        help="run the REST API (FastAPI + uvicorn; OpenAPI docs at /docs)",
+        description="Serve the REST API. Admin routes need TURKMOOD_API_KEY set on the server "
+        "(Authorization: Bearer <key>); without it they answer 403.",
+    )
+    serve_p.add_argument("--host", default=API_HOST, help=f"address to bind (default {API_HOST})")
+    serve_p.add_argument("--port", type=int, default=API_PORT, help=f"port (default {API_PORT})")
+    serve_p.add_argument(
+        "--workers", type=int, help=f"analysis worker processes (default {API_WORKERS})"
+    )
+    serve_p.add_argument(
+        "--queue",
+        type=int,
+        help=f"requests that may wait beyond the running ones before 503 (default {API_QUEUE})",
+    )
+    serve_p.set_defaults(func=_cmd_serve)
     return parser
 
 

@@ -17,3 +17,11 @@ class TableError(TurkMoodError, ValueError):
 
 class ModelError(TurkMoodError):
     """A bundled model artifact is missing, unreadable or fails its checksum."""
+
+
+class UnknownModelError(ModelError):
+    """A model name that is not among the available models (the caller's mistake)."""
+
+
+class NotFoundError(TurkMoodError):
+    """An id (batch job, prediction) that does not exist."""

@@ -27,12 +27,14 @@ from turkmood.constants import (
     MODEL_MAX_ABS_VALUE,
     SHAP_TOP_FEATURES,
 )
-from turkmood.errors import ModelError, TableError
+from turkmood.errors import NotFoundError, TableError, UnknownModelError
 from turkmood.model import available_models, cached_model, default_model_name, predict_features
 from turkmood.ood import check_features
 
 __all__ = [
     "ScoredClip",
+    "check_model_name",
+    "save_label",
     "feature_frame",
     "model_listing",
     "prediction_payload",
@@ -59,7 +61,7 @@ def check_model_name(name: str | None) -> str:
     if name is None or name == "":
         return default_model_name()
     if name not in names:
-        raise ModelError(f"unknown model {name!r}; available: {', '.join(names)}")
+        raise UnknownModelError(f"unknown model {name!r}; available: {', '.join(names)}")
     return name
 
 
@@ -247,3 +249,39 @@ def model_listing() -> dict:
             }
         )
     return {"champion": champion, "models": models}
+
+
+def save_label(
+    emotion: str, prediction_id: int | None = None, clip_hash: str | None = None
+) -> dict:
+    """Store a person's label for a logged prediction in the app's feedback store.
+
+    The prediction (by id, else the newest of the clip hash) supplies the clip name, model
+    version, probabilities and features; NotFoundError when it is not in the log.
+    """
+    from turkmood.feedback import FeedbackRecord, save_feedback
+    from turkmood.telemetry.prediction_log import find_prediction
+
+    if prediction_id is None and not clip_hash:
+        raise TableError("give the prediction_id or the clip_hash of a scored clip")
+    entry = find_prediction(prediction_id=prediction_id, clip_hash=clip_hash)
+    if entry is None or entry["features"] is None:
+        raise NotFoundError("no logged prediction with that id or clip hash")
+    record = FeedbackRecord(
+        clip_name=entry["clip_name"],
+        model_version=entry["model_version"],
+        predicted=entry["predicted"],
+        decision=entry["decision"],
+        confidence=float(entry["confidence"]),
+        true_emotion=emotion,
+        probabilities=entry["probabilities"],
+        features=entry["features"],
+    )
+    return {"feedback_id": save_feedback(record), "clip_name": record.clip_name, "emotion": emotion}
+
+
+def admin_action(action: str, force: bool = False, reason: str = "") -> dict:
+    """Retrain, promote or roll back (the learning loop); TurkMoodError when unavailable."""
+    from turkmood.errors import TurkMoodError
+
+    raise TurkMoodError(f"{action}: the learning loop is not available in this build")
