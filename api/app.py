@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -94,6 +95,22 @@ def _install_errors(app: FastAPI) -> None:
         return _json_error(500, f"internal error ({type(exc).__name__}); see the server log")
 
 
+#: Room for the multipart framing around the file(s) when checking Content-Length.
+_FRAMING_BYTES = 64 * 1024
+
+
+def _install_size_guard(app: FastAPI) -> None:
+    """Refuse a body whose declared length is past the upload limit before reading it."""
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        declared = request.headers.get("content-length", "")
+        limit = app.state.settings.max_upload_bytes
+        if declared.isdigit() and int(declared) > limit + _FRAMING_BYTES:
+            return _json_error(413, f"the upload is larger than {limit // 1024**2} MB")
+        return await call_next(request)
+
+
 def _install_metrics(app: FastAPI) -> None:
     @app.middleware("http")
     async def count(request: Request, call_next):
@@ -117,7 +134,9 @@ def _install_metrics(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service; ``settings`` default to the constants and ``TURKMOOD_API_KEY``."""
-    app = FastAPI(
+    # FastAPIOffline: FastAPI whose /docs and /redoc serve Swagger UI / ReDoc from the package,
+    # not from a CDN (nothing is fetched from the network at run time)
+    app = FastAPIOffline(
         title="TurkMood API",
         version="1",
         summary="Which of happy, sad, angry, relax a song carries, why, and how sure.",
@@ -129,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.model_version = None
     app.state.start_error = None
     _install_errors(app)
+    _install_size_guard(app)
     _install_metrics(app)
     app.include_router(router)
     return app

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from turkmood.constants import API_HOST, API_PORT, API_QUEUE, API_WORKERS
+from turkmood.constants import API_HOST, API_MAX_UPLOAD_MB, API_PORT, API_QUEUE, API_WORKERS
 from turkmood.errors import TurkMoodError
 
 
@@ -106,7 +106,13 @@ def _cmd_serve(args: argparse.Namespace, rest: list[str]) -> int:
 
     # the API face lives beside the library (api/); imported only for this command
     server = importlib.import_module("api.server")
-    server.serve(args.host, args.port, workers=args.workers, queue=args.queue)
+    server.serve(
+        args.host,
+        args.port,
+        workers=args.workers,
+        queue=args.queue,
+        max_upload_mb=args.max_upload_mb,
+    )
     return 0
 
 
@@ -171,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--queue",
         type=int,
         help=f"requests that may wait beyond the running ones before 503 (default {API_QUEUE})",
+    )
+    serve_p.add_argument(
+        "--max-upload-mb",
+        type=int,
+        help=f"largest upload per request in MB (default {API_MAX_UPLOAD_MB}, as the app)",
     )
     serve_p.set_defaults(func=_cmd_serve)
     return parser
