@@ -24,7 +24,7 @@ def small_server(tmp_path_factory) -> Iterator[ApiServer]:
     running = ApiServer(
         tmp_path_factory.mktemp("api_small_home"),
         env={"TURKMOOD_API_KEY": ADMIN_KEY},
-        args=["--workers", "1", "--queue", "1", "--max-upload-mb", "1"],
+        args=["--workers", "1", "--queue", "1", "--max-upload-mb", "8"],
     ).start()
     yield running
     running.stop()
