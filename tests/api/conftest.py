@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_server import ApiServer
+
+from api.launch import ApiServer
 
 ADMIN_KEY = "s3cret-admin-key-for-tests"
 

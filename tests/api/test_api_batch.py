@@ -9,8 +9,8 @@ import zipfile
 
 import httpx
 import pytest
-from api_server import ROOT, ApiServer
 
+from api.launch import ROOT, ApiServer
 from turkmood.batch import batch_columns
 
 SAMPLES = sorted((ROOT / "sample_audios").glob("*.flac"))

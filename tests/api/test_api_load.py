@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psutil
-from api_server import ROOT
+
+from api.launch import ROOT
 
 SAMPLES = sorted((ROOT / "sample_audios").glob("*.flac"))
 #: Resident memory of the service and its workers together, never more than this (bytes).

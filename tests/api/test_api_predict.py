@@ -12,8 +12,8 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
-from api_server import ROOT
 
+from api.launch import ROOT
 from turkmood.analyze import analyze
 from turkmood.constants import API_MAX_UPLOAD_MB, CLASSES, FEATURE_NAMES
 from turkmood.data import load_training_data

@@ -1,4 +1,7 @@
-"""Starting and stopping a real ``python -m turkmood serve`` process on 127.0.0.1 for tests."""
+"""Start a real ``python -m turkmood serve`` process on 127.0.0.1 and wait until it is healthy.
+
+Used by the API tests and ``bench/api.py`` (both need the service as a separate process).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 #: Seconds allowed for start-up (two workers warm up on 2 shared cores).
 STARTUP_TIMEOUT_S = 180
 
