@@ -199,3 +199,24 @@ def test_bad_options_are_clear_errors(mixed, tmp_path, capsys, extra, message):
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_each_scored_file_goes_to_the_prediction_log(mixed, tmp_path, monkeypatch):
+    from turkmood.telemetry.prediction_log import read_predictions
+
+    monkeypatch.setenv("TURKMOOD_HOME", str(tmp_path / "home"))
+    out = tmp_path / "logged.csv"
+    assert main(["predict", str(mixed), "--out", str(out), "--quiet"]) == 0
+    log = read_predictions()
+    results = _read(out.read_bytes())
+    scored = results[results["error"] == ""]
+    assert sorted(log["clip_name"]) == sorted(scored["file"])  # bad files are not logged
+    assert set(log["source"]) == {"cli"}
+    assert (log["latency_s"] > 0).all()
+    by_name = log.set_index("clip_name")
+    for row in scored.itertuples():
+        assert by_name.loc[row.file, "clip_hash"] == row.sha256
+        assert round(by_name.loc[row.file, "p_sad"], 4) == float(row.p_sad)
+    # a resumed run logs nothing again
+    assert main(["predict", str(mixed), "--out", str(out), "--quiet", "--resume"]) == 0
+    assert len(read_predictions()) == len(log)

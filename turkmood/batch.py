@@ -7,6 +7,7 @@ both write the CSV through :func:`turkmood.results.results_frame`.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,6 +30,8 @@ class FileResult:
     analysis: Analysis | None
     error: str | None
     sha256: str = ""
+    #: Seconds spent decoding and analysing the file.
+    latency_s: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -46,12 +49,30 @@ def score_source(name: str, source: object, model: LoadedModel, sha256: str = ""
     TurkMood errors (unreadable, too short, silent audio…) keep their message; anything else is
     reported as an unexpected error so that one odd file never stops a batch.
     """
+    start = time.perf_counter()
     try:
-        return FileResult(name, analyze(source, model), None, sha256)
+        analysis = analyze(source, model)
+        return FileResult(name, analysis, None, sha256, time.perf_counter() - start)
     except TurkMoodError as exc:
         return FileResult(name, None, str(exc), sha256)
     except Exception as exc:  # noqa: BLE001 - a batch must survive any single bad file
         return FileResult(name, None, f"unexpected error ({type(exc).__name__}): {exc}", sha256)
+
+
+def log_result(result: FileResult, source: str) -> int | None:
+    """Append a scored file to the prediction log (never raises; failures only warn)."""
+    if result.analysis is None:
+        return None
+    from turkmood.telemetry.prediction_log import log_prediction, record_from_analysis
+
+    record = record_from_analysis(
+        result.analysis,
+        source=source,
+        clip_hash=result.sha256,
+        clip_name=result.name,
+        latency_s=result.latency_s,
+    )
+    return log_prediction(record)
 
 
 def score_path(path: str, model_name: str | None = None, sha256: str = "") -> FileResult:

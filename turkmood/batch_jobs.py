@@ -186,7 +186,9 @@ def run_job(job_id: str) -> dict:
                 f"the job was queued for {state['model_version']}, the server now has "
                 f"{model.version}; submit it again"
             )
-        summary = run_batch(paths, folder / _RESULTS, model, resume=True, progress=progress)
+        summary = run_batch(
+            paths, folder / _RESULTS, model, resume=True, progress=progress, log_source="api"
+        )
         state.update(
             status="done", n_done=summary.n_files, n_failed=len(summary.errors), message=""
         )

@@ -33,6 +33,7 @@ from turkmood.batch import (
     batch_columns,
     check_model,
     hash_path,
+    log_result,
     results_table,
     score_path,
     score_source,
@@ -250,8 +251,12 @@ def run_batch(
     scheduler: str = "processes",
     address: str | None = None,
     progress: Callable[[str, bool], None] | None = None,
+    log_source: str | None = None,
 ) -> BatchSummary:
     """Score ``paths`` into the CSV ``out``; ``progress(name, ok)`` follows every input file.
+
+    With ``log_source`` (``"cli"``, ``"api"``…) every newly scored file also goes to the
+    prediction log (rows kept by ``resume`` are not logged again).
 
     Raises :class:`TurkMoodError` for an unusable ``--resume`` file or a failed scheduler
     (rows finished before the failure stay in ``out``).
@@ -311,6 +316,9 @@ def run_batch(
             result = check_model(result, model.version)
             copies = [replace(result, name=n) for n in groups[result.sha256]]
             writer.append_frame(results_table(copies, model.version, include_features, True))
+            if log_source is not None:
+                for copy in copies:
+                    log_result(copy, log_source)
             for copy in copies:
                 record(copy.name, copy.error or "")
         writer.finish()

@@ -82,6 +82,7 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
                 scheduler=args.scheduler,
                 address=args.address,
                 progress=progress,
+                log_source="cli",
             )
         except KeyboardInterrupt:
             bar.close()

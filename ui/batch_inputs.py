@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from turkmood.archive import ZIP_TYPES, ArchiveError, AudioItem, is_zip, zip_items
-from turkmood.batch import FileResult, bytes_sha256, score_source
+from turkmood.batch import FileResult, bytes_sha256, log_result, score_source
 from turkmood.errors import AudioError
 from turkmood.model import LoadedModel
 
@@ -47,9 +47,12 @@ def collect_items(uploads: Sequence) -> tuple[list[AudioItem], list[str], list[s
 
 
 def score_item(item: AudioItem, model: LoadedModel) -> FileResult:
-    """Load and score one item; a loading failure becomes the error of its row."""
+    """Load and score one item (logged with source ``batch``); a loading failure becomes the
+    error of its row."""
     try:
         data = item.load()
     except AudioError as exc:
         return FileResult(item.name, None, str(exc))
-    return score_source(item.name, data, model, bytes_sha256(data))
+    result = score_source(item.name, data, model, bytes_sha256(data))
+    log_result(result, "batch")
+    return result

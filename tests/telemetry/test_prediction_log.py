@@ -67,8 +67,9 @@ def test_failing_write_warns_and_returns_none(tmp_path):
 def test_concurrent_writers_lose_nothing(tmp_path):
     path = tmp_path / "log.db"
     threads = [
-        threading.Thread(target=lambda i=i: [log_prediction(_record(f"{i}-{k}"), path)
-                                             for k in range(20)])
+        threading.Thread(
+            target=lambda i=i: [log_prediction(_record(f"{i}-{k}"), path) for k in range(20)]
+        )
         for i in range(4)
     ]
     for t in threads:
