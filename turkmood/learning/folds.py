@@ -39,8 +39,9 @@ def user_folds(
 ) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """``(repeat, train, test)`` track indices of repeated StratifiedGroupKFold.
 
-    Uses ``min(n_folds, number of groups)`` folds; each repeat reshuffles the groups
-    (``random_state = seed + repeat``). FoldError when there are fewer than two groups.
+    Uses ``min(n_folds, number of groups, size of the largest class)`` folds (sklearn's limit);
+    each repeat reshuffles the groups (``random_state = seed + repeat``). FoldError when
+    there are fewer than two groups.
     """
     y = np.asarray(y, dtype=object)
     groups = np.asarray(groups, dtype=object)
@@ -49,7 +50,8 @@ def user_folds(
         raise FoldError(
             f"grouped folds need labelled tracks from at least 2 groups (have {n_groups})"
         )
-    k = min(n_folds, n_groups)
+    largest_class = max(list(y).count(c) for c in set(y.tolist()))
+    k = min(n_folds, n_groups, largest_class)
     out = []
     for repeat in range(repeats):
         splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed + repeat)

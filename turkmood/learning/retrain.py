@@ -13,9 +13,11 @@ len(USER_WEIGHT_GRID) values; the report says so.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 from sklearn.base import BaseEstimator
@@ -29,6 +31,7 @@ from turkmood.constants import (
     QUICK_UCI_FOLDS,
     QUICK_UCI_REPEATS,
     QUICK_USER_REPEATS,
+    RETRAIN_REPORT_NAME,
     RETRAIN_UCI_FOLDS,
     RETRAIN_UCI_REPEATS,
     SEED,
@@ -38,6 +41,7 @@ from turkmood.constants import (
 )
 from turkmood.data import TrainingData, load_training_data
 from turkmood.errors import TurkMoodError
+from turkmood.home import state_path
 from turkmood.learning.compare import tracks_of, uci_cv, user_cv
 from turkmood.learning.folds import track_groups, user_folds
 from turkmood.learning.labels import label_windows, read_labels
@@ -51,6 +55,7 @@ __all__ = [
     "label_lineage",
     "labels_hash",
     "retrain",
+    "write_report",
 ]
 
 
@@ -263,3 +268,11 @@ def _retrain(config, data, labels, windows, groups, splits, n_folds, estimator, 
         "user": {"champion": champion_user, "challenger": user_by_w[chosen]},
     }
     return RetrainResult(pipeline=pipeline, weight=chosen, report=report)
+
+
+def write_report(report: dict, path: Path | None = None) -> Path:
+    """Write the comparison report as JSON (default: RETRAIN_REPORT_NAME under TURKMOOD_HOME)."""
+    path = Path(path) if path is not None else state_path(RETRAIN_REPORT_NAME)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    return path
