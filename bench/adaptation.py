@@ -81,7 +81,8 @@ def main() -> None:
     for a, b in zip(champ, chall, strict=True):
         print(
             f"{a['clip_name'].ljust(width)}  {a['emotion']:<6}  "
-            f"{a['predicted']:<6} {a['confidence']:.2f}     {b['predicted']:<6} {b['confidence']:.2f}"
+            f"{a['predicted']:<6} {a['confidence']:.2f}     "
+            f"{b['predicted']:<6} {b['confidence']:.2f}"
         )
     print(f"finished: {_now()} ({time.perf_counter() - start:.0f} s)")
 
