@@ -103,7 +103,7 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
 
 def _cmd_retrain(args: argparse.Namespace, rest: list[str]) -> int:
     from turkmood.learning.compare import format_table
-    from turkmood.learning.labels import import_labels_csv
+    from turkmood.learning.labels import import_labels_csv, labels_from_feedback
     from turkmood.learning.retrain import RetrainConfig, retrain, write_report
 
     def progress(msg: str) -> None:
@@ -122,6 +122,8 @@ def _cmd_retrain(args: argparse.Namespace, rest: list[str]) -> int:
         progress(imported.summary())
         for line, path, reason in imported.errors:
             progress(f"  line {line} ({path!r}): {reason}")
+    if args.feedback:
+        progress(f"copied {labels_from_feedback()} feedback answer(s) into the labels")
     options = {"seed": args.seed, "weights": weights}
     config = RetrainConfig.quick(**options) if args.quick else RetrainConfig(**options)
     result = retrain(config=config, progress=progress)
@@ -185,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
         "report under TURKMOOD_HOME.",
     )
     retrain_p.add_argument("--labels", help="CSV of path,emotion to import first")
+    retrain_p.add_argument(
+        "--feedback", action="store_true", help="copy the app's feedback answers in first"
+    )
     retrain_p.add_argument("--quick", action="store_true", help="fewer folds and repeats")
     retrain_p.add_argument("--seed", type=int, default=SEED, help="random seed")
     retrain_p.add_argument(

@@ -173,3 +173,29 @@ def test_cli_retrain_writes_the_report(labels, monkeypatch, capsys, tmp_path):
     assert "[retrain]" in captured.err
     report = json.loads((tmp_path / RETRAIN_REPORT_NAME).read_text())
     assert report["labels"]["per_source"]["queue"] == 12
+
+
+def test_cli_retrain_copies_feedback_and_refuses_too_few_tracks(monkeypatch, capsys, tmp_path):
+    from turkmood.cli import main
+    from turkmood.constants import FEEDBACK_DB_ENV
+    from turkmood.feedback import FeedbackRecord, save_feedback
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    monkeypatch.delenv(FEEDBACK_DB_ENV, raising=False)
+    save_feedback(
+        FeedbackRecord(
+            clip_name="one.wav",
+            model_version="m@1",
+            predicted="happy",
+            decision="happy",
+            confidence=0.8,
+            true_emotion="sad",
+            probabilities={c: 0.25 for c in CLASSES},
+            features={f: 1.0 for f in FEATURE_NAMES},
+        )
+    )
+    assert main(["retrain", "--feedback", "--quick"]) == 2
+    err = capsys.readouterr().err
+    assert "copied 1 feedback answer(s)" in err
+    assert "at least 2 groups" in err and "Traceback" not in err
+    assert read_labels(tmp_path / "labels.db")["source"].tolist() == ["feedback"]
