@@ -1,4 +1,4 @@
-"""Command-line entry: ``python -m turkmood {train,predict,predict-table} ...``."""
+"""Command-line entry: ``python -m turkmood {train,predict,predict-table,retrain} ...``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from turkmood.constants import API_HOST, API_MAX_UPLOAD_MB, API_PORT, API_QUEUE, API_WORKERS
+from turkmood.constants import (
+    API_HOST,
+    API_MAX_UPLOAD_MB,
+    API_PORT,
+    API_QUEUE,
+    API_WORKERS,
+    SEED,
+    USER_WEIGHT_GRID,
+)
 from turkmood.errors import TurkMoodError
 
 
@@ -117,6 +125,38 @@ def _cmd_serve(args: argparse.Namespace, rest: list[str]) -> int:
     return 0
 
 
+def _cmd_retrain(args: argparse.Namespace, rest: list[str]) -> int:
+    from turkmood.learning.compare import format_table
+    from turkmood.learning.labels import import_labels_csv, labels_from_feedback
+    from turkmood.learning.retrain import RetrainConfig, retrain, write_report
+
+    def progress(msg: str) -> None:
+        print(f"[retrain] {msg}", file=sys.stderr, flush=True)
+
+    try:
+        weights = tuple(int(w) for w in args.weights.split(",") if w.strip())
+    except ValueError:
+        weights = ()
+    if not weights or min(weights) < 1:
+        print("error: --weights takes positive integers such as 1,2,5,10", file=sys.stderr)
+        return 2
+    if args.labels:
+        progress(f"importing labels from {Path(args.labels).name}")
+        imported = import_labels_csv(args.labels)
+        progress(imported.summary())
+        for line, path, reason in imported.errors:
+            progress(f"  line {line} ({path!r}): {reason}")
+    if args.feedback:
+        progress(f"copied {labels_from_feedback()} feedback answer(s) into the labels")
+    options = {"seed": args.seed, "weights": weights}
+    config = RetrainConfig.quick(**options) if args.quick else RetrainConfig(**options)
+    result = retrain(config=config, progress=progress)
+    print(format_table(result.report))
+    path = write_report(result.report)
+    progress(f"wrote the comparison report to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python -m turkmood", description=__doc__)
@@ -185,6 +225,25 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest upload per request in MB (default {API_MAX_UPLOAD_MB}, as the app)",
     )
     serve_p.set_defaults(func=_cmd_serve)
+    retrain_p = sub.add_parser(
+        "retrain",
+        help="retrain a challenger on the UCI rows + your labels and compare it with the champion",
+        description="Import labels (optional), train the challenger, compare it with the "
+        "champion (UCI CV + grouped CV on your tracks), print the table and write the JSON "
+        "report under TURKMOOD_HOME.",
+    )
+    retrain_p.add_argument("--labels", help="CSV of path,emotion to import first")
+    retrain_p.add_argument(
+        "--feedback", action="store_true", help="copy the app's feedback answers in first"
+    )
+    retrain_p.add_argument("--quick", action="store_true", help="fewer folds and repeats")
+    retrain_p.add_argument("--seed", type=int, default=SEED, help="random seed")
+    retrain_p.add_argument(
+        "--weights",
+        default=",".join(str(w) for w in USER_WEIGHT_GRID),
+        help="user-row weights to choose from (multiples of a UCI row)",
+    )
+    retrain_p.set_defaults(func=_cmd_retrain)
     return parser
 
 

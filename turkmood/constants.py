@@ -61,6 +61,31 @@ ADMIN_PASSWORD_ENV = "TURKMOOD_ADMIN_PASSWORD"
 #: Where each face's predictions come from, as written into the prediction log.
 PREDICTION_SOURCES: tuple[str, ...] = ("app", "batch", "cli", "api")
 
+# --- learning loop (turkmood.learning: labels, retrain, compare) -------------------------------
+#: The user's labels (SQLite, WAL) under TURKMOOD_HOME: one row per clip content hash.
+LABELS_DB_NAME = "labels.db"
+#: Where a label came from.
+LABEL_SOURCES: tuple[str, ...] = ("feedback", "csv", "queue")
+#: Weights tried for the user's rows (multiples of a UCI row's weight, applied by repetition).
+USER_WEIGHT_GRID: tuple[int, ...] = (1, 2, 5, 10)
+#: A user weight is acceptable only if the UCI macro-F1 drops by at most this (absolute).
+MAX_UCI_MACRO_F1_DROP = 0.02
+#: Grouped k-fold over the user's tracks (fewer when there are fewer groups per class).
+USER_FOLDS = 5
+#: Repeats (reshuffled group folds) of the user's grouped CV, and the UCI CV of ``retrain``
+#: (folds x repeats); ``--quick`` uses the QUICK values.
+USER_REPEATS = 3
+RETRAIN_UCI_FOLDS = 5
+RETRAIN_UCI_REPEATS = 2
+QUICK_USER_REPEATS = 1
+QUICK_UCI_FOLDS = 3
+QUICK_UCI_REPEATS = 1
+#: Track names ending in a generation seed (``calm_acoustic_s411``) share a group with the
+#: other tracks of that seed, so that they never straddle a user fold.
+SEED_SUFFIX_PATTERN = r"_s(\d+)$"
+#: The comparison report written by ``python -m turkmood retrain`` under TURKMOOD_HOME.
+RETRAIN_REPORT_NAME = "retrain_report.json"
+
 # --- training ---------------------------------------------------------------------------------
 SEED = 20_240_862
 CV_FOLDS = 10

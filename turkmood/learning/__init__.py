@@ -1,0 +1,1 @@
+"""The learning loop: the user's labels, retraining a challenger, comparing it with the champion."""
