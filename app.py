@@ -28,6 +28,7 @@ def main() -> None:
         st.Page("app_pages/batch.py", title="Batch", icon=":material/table_view:"),
         st.Page("app_pages/drift.py", title="Drift", icon=":material/query_stats:"),
         st.Page("app_pages/monitoring.py", title="Monitoring", icon=":material/monitoring:"),
+        st.Page("app_pages/label_queue.py", title="Label queue", icon=":material/label:"),
         st.Page("app_pages/model_card.py", title="Model card", icon=":material/fact_check:"),
         st.Page("app_pages/classroom.py", title="Classroom", icon=":material/school:"),
     ]

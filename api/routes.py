@@ -12,6 +12,7 @@ from api import schemas
 from api.auth import require_admin
 from api.capacity import AtCapacity, WorkTimeout
 from turkmood import batch_jobs, serving
+from turkmood.learning.clip_store import keep_if_uncertain
 from turkmood.telemetry.prediction_log import log_prediction, record_from_analysis
 
 router = APIRouter(prefix="/api/v1")
@@ -99,6 +100,9 @@ async def predict(
         latency_s=scored.compute_s,
     )
     prediction_id = await run_in_threadpool(log_prediction, record)
+    await run_in_threadpool(
+        keep_if_uncertain, scored.clip_hash, data, scored.analysis.decision, scored.analysis.is_ood
+    )
     return {**scored.payload, "clip_hash": scored.clip_hash, "prediction_id": prediction_id}
 
 

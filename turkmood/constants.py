@@ -325,3 +325,16 @@ MONITOR_F1_DROP = 0.05
 MONITOR_MIN_LABELS = 20
 #: Rows of the drift table shown on the page (largest PSI first).
 MONITOR_TOP_DRIFT_FEATURES = 10
+
+# --- label queue and kept clips (learning loop) ---------------------------------------------------
+#: Folder under TURKMOOD_HOME keeping the audio of uncertain clips for the label queue's player.
+CLIPS_DIR_NAME = "clips"
+#: Total bytes of kept clips; the oldest are removed past it.
+CLIP_STORE_MAX_BYTES = 1024**3
+#: Set to 0 to keep no audio at all (the queue then lists clips without a player).
+KEEP_AUDIO_ENV = "TURKMOOD_KEEP_AUDIO"
+#: A retrain is worth it once new labels reach this share of the training rows (the ML canvas:
+#: 10–15 % new labelled data), or when input drift is significant.
+RETRAIN_NEW_LABEL_SHARE = 0.10
+#: Rows the label queue shows at once.
+QUEUE_PAGE_ROWS = 20

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from turkmood.archive import ZIP_TYPES, ArchiveError, AudioItem, is_zip, zip_items
 from turkmood.batch import FileResult, bytes_sha256, log_result, score_source
 from turkmood.errors import AudioError
+from turkmood.learning.clip_store import keep_if_uncertain
 from turkmood.model import LoadedModel
 
 __all__ = [
@@ -55,4 +56,6 @@ def score_item(item: AudioItem, model: LoadedModel) -> FileResult:
         return FileResult(item.name, None, str(exc))
     result = score_source(item.name, data, model, bytes_sha256(data))
     log_result(result, "batch")
+    if result.analysis is not None:
+        keep_if_uncertain(result.sha256, data, result.analysis.decision, result.analysis.is_ood)
     return result

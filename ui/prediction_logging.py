@@ -8,6 +8,7 @@ import warnings
 import streamlit as st
 
 from turkmood.analyze import Analysis
+from turkmood.learning.clip_store import keep_if_uncertain
 from turkmood.telemetry.prediction_log import log_prediction, record_from_analysis
 
 #: Session-state key: (clip hash, model version) pairs already logged in this session.
@@ -29,5 +30,6 @@ def log_app_prediction(name: str, data: bytes, analysis: Analysis, latency_s: fl
                 analysis, source="app", clip_hash=clip_hash, clip_name=name, latency_s=latency_s
             )
         )
+    keep_if_uncertain(clip_hash, data, analysis.decision, analysis.is_ood)  # label queue player
     for warning in caught:  # the prediction stands; the log write is best effort
         print(f"turkmood: {warning.message}")
