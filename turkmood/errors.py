@@ -17,3 +17,7 @@ class TableError(TurkMoodError, ValueError):
 
 class ModelError(TurkMoodError):
     """A bundled model artifact is missing, unreadable or fails its checksum."""
+
+
+class TagError(TurkMoodError):
+    """Emotion tags cannot be read from or written into a file (format, permissions, damage)."""
