@@ -28,7 +28,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from turkmood.batch_run import read_results_csv
 from turkmood.constants import (
     CLASSES,
     TAG_CONFIDENCE,
@@ -52,6 +53,7 @@ from turkmood.constants import (
     TAG_MP4_MEAN,
 )
 from turkmood.errors import TagError
+from turkmood.results import neutralise_formula
 
 #: mutagen class → (format name, tag scheme) of every supported format.
 _FORMATS: dict[type, tuple[str, str]] = {
@@ -227,3 +229,48 @@ def write_tags(
     except Exception as exc:  # a mutagen failure while saving; the original file is untouched
         raise TagError(f"{path.name}: writing tags failed ({exc or type(exc).__name__})") from None
     return TagWrite(path, fmt, scheme, stored, True, False, False)
+
+
+@dataclass(frozen=True)
+class TagOutcome:
+    """One scored file of a batch: what was (or would be) written, or why tagging failed."""
+
+    path: Path
+    write: TagWrite | None
+    error: str = ""
+
+
+def tag_scored_files(
+    results_csv: str | Path, paths: Sequence[str | Path], *, dry_run: bool = False
+) -> list[TagOutcome]:
+    """Write each scored file's verdict from a results CSV into the file's own tags.
+
+    Only ``paths`` with a successful row (no ``error``, a ``predicted`` class) are tagged, in the
+    CSV's row order; the row's ``predicted``, ``confidence`` and ``model_version`` are used. A file
+    that cannot be tagged gets its :class:`TagError` message in ``error``; the others go on.
+    """
+    header, rows = read_results_csv(Path(results_csv))
+    needed = ("file", "predicted", "confidence", "error", "model_version")
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise TagError(f"{results_csv} is not a results CSV (no {', '.join(missing)} column)")
+    col = {c: header.index(c) for c in needed}
+    by_name = {str(neutralise_formula(str(p))): Path(p) for p in paths}
+    outcomes: list[TagOutcome] = []
+    for row in rows:
+        path = by_name.get(row[col["file"]])
+        if path is None or row[col["error"]] or not row[col["predicted"]]:
+            continue
+        try:
+            write = write_tags(
+                path,
+                row[col["predicted"]],
+                row[col["confidence"]],
+                row[col["model_version"]],
+                dry_run=dry_run,
+            )
+        except TagError as exc:
+            outcomes.append(TagOutcome(path, None, str(exc)))
+        else:
+            outcomes.append(TagOutcome(path, write))
+    return outcomes
