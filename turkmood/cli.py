@@ -68,6 +68,9 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
     if args.address and args.scheduler != "dask":
         print("error: --address needs --scheduler dask", file=sys.stderr)
         return 2
+    if args.dry_run and not args.write_tags:
+        print("error: --dry-run only applies to --write-tags", file=sys.stderr)
+        return 2
     paths = expand_paths(args.paths)
     if not paths:
         print("error: no files found for " + " ".join(args.paths), file=sys.stderr)
@@ -107,6 +110,8 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
     )
     for name, error in summary.errors:
         print(f"  {name}: {error}", file=sys.stderr)
+    if args.write_tags:
+        _write_tags(args.out, paths, args.dry_run)
     return 0 if summary.n_ok else 1
 
 
@@ -157,6 +162,32 @@ def _cmd_retrain(args: argparse.Namespace, rest: list[str]) -> int:
     return 0
 
 
+def _write_tags(out: str, paths: list[Path], dry_run: bool) -> None:
+    """``predict --write-tags``: tag every scored file; failures are reported per file."""
+    from turkmood.tags import tag_scored_files
+
+    outcomes = tag_scored_files(out, paths, dry_run=dry_run)
+    n_failed = 0
+    for outcome in outcomes:
+        if outcome.error:
+            n_failed += 1
+            print(f"  tags not written: {outcome.error}", file=sys.stderr)
+        elif dry_run:
+            write = outcome.write
+            pairs = ", ".join(f"{k}={v}" for k, v in write.tags.items())
+            state = "already tagged" if write.unchanged else "would write"
+            print(f"{outcome.path}: {state} {pairs} ({write.format}, {write.scheme})")
+    n_done = len(outcomes) - n_failed
+    if dry_run:
+        print(f"dry run: {n_done} file(s) could be tagged; nothing was changed", file=sys.stderr)
+    else:
+        n_same = sum(1 for o in outcomes if o.write is not None and o.write.unchanged)
+        same = f" ({n_same} already tagged)" if n_same else ""
+        print(f"tagged {n_done} file(s){same}", file=sys.stderr)
+    if n_failed:
+        print(f"could not tag {n_failed} file(s)", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python -m turkmood", description=__doc__)
@@ -202,6 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--address", help="dask scheduler address (default: start a LocalCluster of --jobs workers)"
     )
     pred_p.add_argument("--quiet", action="store_true", help="no progress bar")
+    pred_p.add_argument(
+        "--write-tags",
+        action="store_true",
+        help="also write emotion, confidence and model version into each scored file's tags "
+        "(ID3 TXXX for MP3/WAV/AIFF, Vorbis comments for FLAC/Ogg/Opus); audio data untouched",
+    )
+    pred_p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --write-tags: print the tags that would be written, change no file",
+    )
     pred_p.set_defaults(func=_cmd_predict)
     serve_p = sub.add_parser(
         "serve",

@@ -221,6 +221,18 @@ ZIP_MAX_MEMBER_BYTES = 400 * 1024**2
 #: Seconds ``predict --scheduler dask --address`` waits for the scheduler before giving up.
 DASK_CONNECT_TIMEOUT_S = 30
 
+# --- tags written into scored files (turkmood.tags, ``predict --write-tags``) -----------------
+#: Tag names, the same in every format: ID3 ``TXXX`` descriptions (MP3, WAV, AIFF), Vorbis
+#: comment fields (FLAC, Ogg Vorbis, Opus) and MP4 freeform names under ``TAG_MP4_MEAN``.
+TAG_EMOTION = "TURKMOOD_EMOTION"
+TAG_CONFIDENCE = "TURKMOOD_CONFIDENCE"
+TAG_MODEL = "TURKMOOD_MODEL"
+TAG_KEYS: tuple[str, ...] = (TAG_EMOTION, TAG_CONFIDENCE, TAG_MODEL)
+#: Reverse-DNS "mean" of the MP4 freeform atoms: ``----:com.turkmood:TURKMOOD_EMOTION`` etc.
+TAG_MP4_MEAN = "com.turkmood"
+#: Decimals of the confidence written into a tag (the results CSV rounds to 4 as well).
+TAG_CONFIDENCE_DIGITS = 4
+
 # --- analyze page: explanations, pictures, feedback -------------------------------------------
 #: Index of the bundled sample clips (file, emotion, duration_s, description per entry).
 SAMPLES_INDEX = SAMPLES_DIR / "samples.json"

@@ -25,3 +25,7 @@ class UnknownModelError(ModelError):
 
 class NotFoundError(TurkMoodError):
     """An id (batch job, prediction) that does not exist."""
+
+
+class TagError(TurkMoodError):
+    """Emotion tags cannot be read from or written into a file (format, permissions, damage)."""
