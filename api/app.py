@@ -22,6 +22,7 @@ from api.settings import Settings, settings_from_env
 from turkmood.errors import (
     AudioError,
     NotFoundError,
+    RegistryError,
     TableError,
     TurkMoodError,
     UnknownModelError,
@@ -29,6 +30,10 @@ from turkmood.errors import (
 
 log = logging.getLogger("turkmood.api")
 _CALLER_ERRORS = (AudioError, TableError, UnknownModelError)
+#: Errors of modules the app does not import up front, by class name.
+_UNPROCESSABLE = frozenset({"JobError", "LabelError", "FeedbackError"})
+#: The registry or the labels cannot do that now (no challenger, nothing to roll back, no labels).
+_CONFLICTS = frozenset({"RetrainError"})
 
 
 def _start(app: FastAPI) -> None:
@@ -84,8 +89,10 @@ def _install_errors(app: FastAPI) -> None:
     async def turkmood_error(_: Request, exc: TurkMoodError) -> JSONResponse:
         if isinstance(exc, NotFoundError):
             return _json_error(404, str(exc))
-        if isinstance(exc, _CALLER_ERRORS) or type(exc).__name__ == "JobError":
+        if isinstance(exc, _CALLER_ERRORS) or type(exc).__name__ in _UNPROCESSABLE:
             return _json_error(422, str(exc))
+        if isinstance(exc, RegistryError) or type(exc).__name__ in _CONFLICTS:
+            return _json_error(409, str(exc))
         log.error("server-side error: %s", exc)
         return _json_error(500, str(exc))
 

@@ -66,7 +66,7 @@ def health(request: Request) -> dict:
     """``ok`` with the serving model version; 503 while the model is still loading."""
     if not request.app.state.ready:
         raise _busy(request, "the model is still loading")
-    return {"status": "ok", "model_version": request.app.state.model_version}
+    return {"status": "ok", "model_version": serving.champion_version()}
 
 
 @router.get("/models", response_model=schemas.Models)

@@ -159,7 +159,47 @@ def _cmd_retrain(args: argparse.Namespace, rest: list[str]) -> int:
     print(format_table(result.report))
     path = write_report(result.report)
     progress(f"wrote the comparison report to {path}")
+    if args.no_register:
+        return 0
+    from turkmood.learning.challenger import register_challenger
+
+    version = register_challenger(result)
+    progress(
+        f"registered challenger version {version}; `python -m turkmood promote` applies the gate"
+    )
     return 0
+
+
+def _cmd_models(args: argparse.Namespace, rest: list[str]) -> int:
+    from turkmood.serving import model_listing
+
+    listing = model_listing()
+    print(f"{'':2}{'model':24} {'source':9} {'aliases':22} {'macro-F1':>9}  notes")
+    for m in listing["models"]:
+        mark = "* " if m["champion"] else "  "
+        f1 = m["cv"].get("macro_f1")
+        aliases = ",".join(m.get("aliases", [])) or "-"
+        f1_text = f"{f1:9.3f}" if f1 is not None else f"{'-':>9}"
+        print(f"{mark}{m['name']:24} {m['source']:9} {aliases:22} {f1_text}  {m.get('note', '')}")
+    print("* champion (used by the app, the API, batch and predict unless --model is given)")
+    return 0
+
+
+def _print_result(result) -> int:
+    print(result.message)
+    return 0 if result.done else 1
+
+
+def _cmd_promote(args: argparse.Namespace, rest: list[str]) -> int:
+    from turkmood.learning.registry import promote
+
+    return _print_result(promote(force=args.force, reason=args.reason or ""))
+
+
+def _cmd_rollback(args: argparse.Namespace, rest: list[str]) -> int:
+    from turkmood.learning.registry import rollback
+
+    return _print_result(rollback())
 
 
 def _write_tags(out: str, paths: list[Path], dry_run: bool) -> None:
@@ -285,7 +325,26 @@ def build_parser() -> argparse.ArgumentParser:
         default=",".join(str(w) for w in USER_WEIGHT_GRID),
         help="user-row weights to choose from (multiples of a UCI row)",
     )
+    retrain_p.add_argument(
+        "--no-register", action="store_true", help="only compare; do not register a challenger"
+    )
     retrain_p.set_defaults(func=_cmd_retrain)
+    models_p = sub.add_parser(
+        "models", help="list bundled and registered models with aliases and metrics"
+    )
+    models_p.set_defaults(func=_cmd_models)
+    promote_p = sub.add_parser(
+        "promote",
+        help="make the challenger champion if it passes the gate (admin)",
+        description="The challenger becomes champion only if it beats the champion on your "
+        "tracks (same folds) and its UCI macro-F1 is at most 0.02 lower. Recorded in the "
+        "audit log.",
+    )
+    promote_p.add_argument("--force", action="store_true", help="override the gate")
+    promote_p.add_argument("--reason", help="why the gate is overridden (required with --force)")
+    promote_p.set_defaults(func=_cmd_promote)
+    rollback_p = sub.add_parser("rollback", help="restore the previous champion (admin)")
+    rollback_p.set_defaults(func=_cmd_rollback)
     return parser
 
 

@@ -350,3 +350,40 @@ KEEP_AUDIO_ENV = "TURKMOOD_KEEP_AUDIO"
 RETRAIN_NEW_LABEL_SHARE = 0.10
 #: Rows the label queue shows at once.
 QUEUE_PAGE_ROWS = 20
+
+# --- model registry (turkmood.learning.registry) ------------------------------------------------
+#: Folder under TURKMOOD_HOME of the embedded MLflow store: ``mlflow.db`` (SQLite tracking and
+#: registry) and ``artifacts/``. ``MLFLOW_TRACKING_URI`` (a team server) replaces it.
+MLFLOW_DIR_NAME = "mlflow"
+MLFLOW_DB_NAME = "mlflow.db"
+MLFLOW_ARTIFACTS_NAME = "artifacts"
+MLFLOW_TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
+#: MLflow experiment of the retrain runs and of the bundled ``train`` runs.
+MLFLOW_EXPERIMENT = "turkmood"
+MLFLOW_TRAIN_EXPERIMENT = "turkmood-bundled-train"
+#: Set to 0/false/no/off to keep ``python -m turkmood train`` from logging an MLflow run.
+TRAIN_TRACKING_ENV = "TURKMOOD_TRAIN_MLFLOW"
+#: The one registered model; its versions are the retrained pipelines.
+REGISTERED_MODEL_NAME = "turkmood-emotion"
+#: Aliases: the model every face uses, the candidate waiting for the gate, the one before.
+ALIAS_CHAMPION = "champion"
+ALIAS_CHALLENGER = "challenger"
+ALIAS_PREVIOUS = "previous"
+#: Run metrics read by the promotion gate (logged on the challenger's run by the learning loop):
+#: macro-F1 of the challenger on the user's folds, of the champion on the SAME folds, and both
+#: models' macro-F1 on the UCI table.
+METRIC_USER_MACRO_F1 = "user_macro_f1"
+METRIC_CHAMPION_USER_MACRO_F1 = "champion_user_macro_f1"
+METRIC_UCI_MACRO_F1 = "uci_macro_f1"
+METRIC_CHAMPION_UCI_MACRO_F1 = "champion_uci_macro_f1"
+#: Run tag naming the champion the challenger was compared with (see registry.champion_ref()).
+TAG_COMPARED_WITH = "compared_with"
+#: The gate refuses a challenger whose UCI macro-F1 is lower than the champion's by more.
+PROMOTION_MAX_UCI_DROP = 0.02
+#: Every promotion and rollback, one JSON line each, under TURKMOOD_HOME.
+AUDIT_LOG_NAME = "audit.log"
+#: Name prefix of registry models wherever a model name is taken (``registry-v3``).
+REGISTRY_MODEL_PREFIX = "registry-v"
+#: The champion this home serves (version + sha256), written by promote/rollback; read without
+#: importing MLflow, so start-up and every prediction stay cheap.
+CHAMPION_POINTER_NAME = "champion.json"

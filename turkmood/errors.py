@@ -29,3 +29,7 @@ class NotFoundError(TurkMoodError):
 
 class TagError(TurkMoodError):
     """Emotion tags cannot be read from or written into a file (format, permissions, damage)."""
+
+
+class RegistryError(TurkMoodError):
+    """A model-registry action cannot be done (no challenger, nothing to roll back, bad name)."""

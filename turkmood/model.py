@@ -1,11 +1,19 @@
-"""Loading the bundled, checksum-verified models and predicting from feature tables.
+"""Loading the checksum-verified models and predicting from feature tables.
 
-Only files listed in ``models/manifest.json`` are ever unpickled, and only after their sha256
-matches the recorded value. Nothing a user uploads is loaded as a model.
+Bundled models: only files listed in ``models/manifest.json`` are ever unpickled, only after
+their sha256 matches the recorded value, and only from ``models/`` (a manifest entry naming any
+other folder is refused). Registry models (``registry-v<N>``) are loaded by
+:func:`turkmood.learning.registry.load_registered`, verified the same way. Nothing a user
+uploads or names as a path is loaded as a model.
+
+The default model is the **champion**: the registry's promoted version when this home has one
+(read from its champion pointer, without importing MLflow), else the manifest's default.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,8 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from turkmood.constants import CLASSES, FEATURE_NAMES, MANIFEST_PATH
-from turkmood.data import file_sha256
+from turkmood.constants import CLASSES, FEATURE_NAMES, MANIFEST_PATH, REGISTRY_MODEL_PREFIX
 from turkmood.decision import decide
 from turkmood.errors import ModelError
 
@@ -47,47 +54,74 @@ def read_manifest(manifest_path: Path = MANIFEST_PATH) -> dict:
         raise ModelError(f"model manifest {manifest_path} is unreadable: {exc}") from exc
 
 
+def _registry_champion() -> str | None:
+    """``registry-v<N>`` when this home serves a promoted registry version, else None."""
+    from turkmood.learning.registry import champion_pointer
+
+    pointer = champion_pointer()
+    return f"{REGISTRY_MODEL_PREFIX}{pointer['version']}" if pointer else None
+
+
 def available_models(manifest_path: Path = MANIFEST_PATH) -> list[str]:
-    """Names of the shipped models, default first."""
+    """Selectable model names: the champion first, then the bundled models."""
     manifest = read_manifest(manifest_path)
     default = manifest["default_model"]
-    return [default, *sorted(n for n in manifest["models"] if n != default)]
+    bundled = [default, *sorted(n for n in manifest["models"] if n != default)]
+    champion = _registry_champion() if manifest_path == MANIFEST_PATH else None
+    return [champion, *bundled] if champion else bundled
 
 
 def default_model_name(manifest_path: Path = MANIFEST_PATH) -> str:
-    """Name of the model the app preselects."""
-    return read_manifest(manifest_path)["default_model"]
+    """Name of the champion: the promoted registry version, else the manifest's default."""
+    champion = _registry_champion() if manifest_path == MANIFEST_PATH else None
+    return champion or read_manifest(manifest_path)["default_model"]
 
 
 def load_model(name: str | None = None, manifest_path: Path = MANIFEST_PATH) -> LoadedModel:
-    """Load a shipped model after verifying its sha256; raise :class:`ModelError` otherwise."""
+    """Load a model after verifying its sha256 (default: the champion); ModelError otherwise."""
+    name = name or default_model_name(manifest_path)
+    if name.startswith(REGISTRY_MODEL_PREFIX) and manifest_path == MANIFEST_PATH:
+        from turkmood.learning.registry import load_registered
+
+        version = name.removeprefix(REGISTRY_MODEL_PREFIX)
+        if not version.isdigit():
+            raise ModelError(f"unknown model {name!r}")
+        return load_registered(version)
     manifest = read_manifest(manifest_path)
-    name = name or manifest["default_model"]
     entry = manifest["models"].get(name)
     if entry is None:
         raise ModelError(f"unknown model {name!r}; shipped models: {sorted(manifest['models'])}")
-    path = Path(manifest_path).parent / entry["file"]
+    file_name = str(entry.get("file", ""))
+    if not file_name or Path(file_name).name != file_name or file_name in (".", ".."):
+        raise ModelError(f"the manifest entry of {name!r} names a file outside models/")
+    path = Path(manifest_path).parent / file_name
     if not path.is_file():
         raise ModelError(f"model file {path} is missing")
-    actual = file_sha256(path)
+    data = path.read_bytes()  # hashed and unpickled from the same bytes: no check-then-reopen
+    actual = hashlib.sha256(data).hexdigest()
     if actual != entry["sha256"]:
         raise ModelError(
             f"model file {path.name} failed its checksum (expected {entry['sha256'][:12]}…, "
             f"found {actual[:12]}…); refusing to load a modified or corrupted model"
         )
     try:
-        pipeline = joblib.load(path)
+        pipeline = joblib.load(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any unpickling failure becomes one clear message
         raise ModelError(f"model file {path.name} could not be loaded: {exc}") from exc
-    if list(pipeline.classes_) != sorted(CLASSES):
+    if list(getattr(pipeline, "classes_", [])) != sorted(CLASSES):
         raise ModelError(f"model file {path.name} predicts unexpected classes {pipeline.classes_}")
     return LoadedModel(name=name, pipeline=pipeline, sha256=actual)
 
 
 @lru_cache(maxsize=8)
-def cached_model(name: str | None = None) -> LoadedModel:
-    """Process-wide cache of :func:`load_model` for the CLI and library callers."""
+def _cached(name: str) -> LoadedModel:
     return load_model(name)
+
+
+def cached_model(name: str | None = None) -> LoadedModel:
+    """Process-wide cache of :func:`load_model`; ``None`` is the champion at the time of the
+    call (a promotion or rollback is seen by the next call, in every process)."""
+    return _cached(name or default_model_name())
 
 
 def predict_proba(model: LoadedModel, features: pd.DataFrame) -> pd.DataFrame:

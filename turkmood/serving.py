@@ -10,6 +10,7 @@ same values the app shows and exports.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from turkmood.constants import (
     FEATURE_NAMES,
     METRICS_PATH,
     MODEL_MAX_ABS_VALUE,
+    REGISTRY_MODEL_PREFIX,
     SHAP_TOP_FEATURES,
 )
 from turkmood.errors import NotFoundError, TableError, UnknownModelError
@@ -33,6 +35,7 @@ from turkmood.ood import check_features
 
 __all__ = [
     "ScoredClip",
+    "champion_version",
     "check_model_name",
     "save_label",
     "feature_frame",
@@ -56,11 +59,11 @@ class ScoredClip:
 
 
 def check_model_name(name: str | None) -> str:
-    """``name`` if it is a bundled model (the default when ``None``); ModelError otherwise."""
+    """``name`` if it is a bundled or registered model (the champion when ``None``)."""
     names = available_models()
     if name is None or name == "":
         return default_model_name()
-    if name not in names:
+    if name not in names and not re.fullmatch(re.escape(REGISTRY_MODEL_PREFIX) + r"\d{1,9}", name):
         raise UnknownModelError(f"unknown model {name!r}; available: {', '.join(names)}")
     return name
 
@@ -72,6 +75,11 @@ def _explainer(model_name: str):
     from turkmood.explain import build_explainer
 
     return build_explainer(cached_model(model_name), load_training_data().X)
+
+
+def champion_version() -> str:
+    """Version string of the model answering requests without ``model`` (the champion)."""
+    return cached_model().version
 
 
 def warm_up(model_name: str | None = None) -> str:
@@ -228,11 +236,16 @@ def _metrics() -> dict:
 
 
 def model_listing() -> dict:
-    """Bundled models with their repeated-CV metrics; the champion marked."""
+    """Bundled models (repeated-CV metrics) and registered versions (their comparison
+    metrics and aliases); the champion marked."""
+    from turkmood.learning.store import registry_exists
+
     champion = default_model_name()
     metrics = _metrics()
     models = []
     for name in available_models():
+        if name.startswith(REGISTRY_MODEL_PREFIX):
+            continue
         entry = metrics.get(name, {})
         models.append(
             {
@@ -240,6 +253,7 @@ def model_listing() -> dict:
                 "source": "bundled",
                 "version": cached_model(name).version if name == champion else None,
                 "champion": name == champion,
+                "aliases": [],
                 "description": entry.get("description", ""),
                 "cv": {
                     key: entry[key]["mean"]
@@ -248,6 +262,31 @@ def model_listing() -> dict:
                 },
             }
         )
+    if registry_exists():
+        from turkmood.learning.registry import list_versions
+
+        for info in list_versions():
+            name = f"{REGISTRY_MODEL_PREFIX}{info.version}"
+            per_class = info.lineage.get("per_class", {})
+            models.append(
+                {
+                    "name": name,
+                    "source": "registry",
+                    "version": f"{name}@{info.sha256[:12]}",
+                    "champion": name == champion,
+                    "aliases": list(info.aliases),
+                    "description": f"retrained on {info.lineage.get('n_tracks', 0)} labelled "
+                    f"track(s) {per_class}",
+                    "cv": {
+                        "macro_f1": info.metrics.get("uci_macro_f1"),
+                        "user_macro_f1": info.metrics.get("user_macro_f1"),
+                        "champion_user_macro_f1": info.metrics.get("champion_user_macro_f1"),
+                    },
+                    "created_utc": info.created_utc,
+                }
+            )
+    for m in models:
+        m["cv"] = {k: v for k, v in m["cv"].items() if v is not None}
     return {"champion": champion, "models": models}
 
 
@@ -281,7 +320,23 @@ def save_label(
 
 
 def admin_action(action: str, force: bool = False, reason: str = "") -> dict:
-    """Retrain, promote or roll back (the learning loop); TurkMoodError when unavailable."""
-    from turkmood.errors import TurkMoodError
+    """Retrain (quick protocol, registers a challenger), promote or roll back; a JSON answer."""
+    from turkmood.learning import registry
 
-    raise TurkMoodError(f"{action}: the learning loop is not available in this build")
+    if action == "train":
+        from turkmood.learning.challenger import register_challenger
+        from turkmood.learning.retrain import RetrainConfig, retrain, write_report
+
+        result = retrain(config=RetrainConfig.quick())
+        write_report(result.report)
+        version = register_challenger(result)
+        return {"action": "train", "done": True, "challenger": version, "report": result.report}
+    outcome = registry.promote(force, reason) if action == "promote" else registry.rollback()
+    return {
+        "action": outcome.action,
+        "done": outcome.done,
+        "from": outcome.from_version,
+        "to": outcome.to_version,
+        "forced": outcome.forced,
+        "message": outcome.message,
+    }

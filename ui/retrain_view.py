@@ -10,6 +10,7 @@ from ui.text import md_escape
 
 def retrain_section(n_labels: int) -> None:
     """A quick-protocol retrain with live progress; the comparison table and where it went."""
+    from turkmood.learning.challenger import register_challenger
     from turkmood.learning.compare import format_table
     from turkmood.learning.retrain import RetrainConfig, retrain, write_report
 
@@ -30,15 +31,10 @@ def retrain_section(n_labels: int) -> None:
             return
         path = write_report(result.report)
         version = register_challenger(result)
+        st.write(f"Registered as challenger version {version}.")
         status.update(label="Challenger trained", state="complete")
     st.code(format_table(result.report), language=None)
-    st.caption(f"Full report: `{md_escape(path.name)}` in TURKMOOD_HOME. {version}")
-
-
-def register_challenger(result) -> str:
-    """Register the challenger in the model registry; a sentence saying what happened."""
-    try:
-        from turkmood.learning.registry_bridge import register_retrain
-    except ImportError:
-        return "The model registry is not available, so the challenger was not registered."
-    return register_retrain(result)
+    st.caption(
+        f"Full report: `{md_escape(path.name)}` in TURKMOOD_HOME. Challenger version {version}: "
+        "promote it with `python -m turkmood promote` (it must pass the gate)."
+    )
