@@ -75,6 +75,8 @@ USER_FOLDS = 5
 #: Repeats (reshuffled group folds) of the user's grouped CV, and the UCI CV of ``retrain``
 #: (folds x repeats); ``--quick`` uses the QUICK values.
 USER_REPEATS = 3
+#: Processes fitting the retrain's CV folds at once (one BLAS thread each).
+RETRAIN_JOBS = 2
 RETRAIN_UCI_FOLDS = 5
 RETRAIN_UCI_REPEATS = 2
 QUICK_USER_REPEATS = 1

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed, parallel_config
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import RepeatedStratifiedKFold
 
@@ -31,6 +32,7 @@ from turkmood.constants import (
     DECISION_THRESHOLD,
     ECE_BINS,
     FEATURE_NAMES,
+    RETRAIN_JOBS,
 )
 from turkmood.evaluation import fold_metrics, summarise, summarise_folds
 from turkmood.learning.trainset import fit_with_user_rows
@@ -90,6 +92,24 @@ def track_metrics(probs: np.ndarray, emotions: Sequence[str], n_bins: int = ECE_
     return out
 
 
+def _parallel(tasks) -> list:
+    """Run fold fits on RETRAIN_JOBS processes (one BLAS thread each); results in order."""
+    with parallel_config(backend="loky", inner_max_num_threads=1):
+        return Parallel(n_jobs=RETRAIN_JOBS)(tasks)
+
+
+def _fit_predict(estimator, X_train, y_train, windows, weight, X_test) -> np.ndarray:
+    """One UCI fold: fit with the user rows, class probabilities of the held-out rows."""
+    model = fit_with_user_rows(estimator, X_train, y_train, windows, weight)
+    return proba_in_class_order(model, X_test)
+
+
+def _fit_predict_tracks(estimator, X, y, train_windows, weight, test_windows, test_hashes):
+    """One user fold: fit on UCI + the training tracks, verdicts of the held-out tracks."""
+    fitted = fit_with_user_rows(estimator, X, y, train_windows, weight)
+    return track_probabilities(fitted, test_windows, test_hashes)
+
+
 def uci_cv(
     estimator: BaseEstimator,
     X: pd.DataFrame,
@@ -107,11 +127,15 @@ def uci_cv(
     X = X.reset_index(drop=True)
     y_idx = encode_labels(y)
     splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
-    results = []
-    for train, test in splitter.split(X, y_idx):
-        model = fit_with_user_rows(estimator, X.iloc[train], y.iloc[train], windows, weight)
-        probs = proba_in_class_order(model, X.iloc[test])
-        results.append(fold_metrics(probs, y_idx[test], CLASSES, n_bins))
+    splits = list(splitter.split(X, y_idx))
+    fold_probs = _parallel(
+        delayed(_fit_predict)(estimator, X.iloc[tr], y.iloc[tr], windows, weight, X.iloc[te])
+        for tr, te in splits
+    )
+    results = [
+        fold_metrics(probs, y_idx[te], CLASSES, n_bins)
+        for probs, (_, te) in zip(fold_probs, splits, strict=True)
+    ]
     summary = summarise_folds(results, CLASSES)
     summary.pop("confusion_matrix")
     return {"folds": folds, "repeats": repeats, "weight": weight, **summary}
@@ -153,11 +177,20 @@ def user_cv(
         fixed = track_probabilities(champion, windows, hashes)
     oof = {name: np.full((n_repeats, len(tracks), len(CLASSES)), np.nan) for name in models}
     per_fold: dict[str, list[dict]] = {name: [] for name in models}
-    for repeat, train, test in splits:
-        train_windows = windows[windows["clip_hash"].isin(hashes[train])]
-        test_windows = windows[windows["clip_hash"].isin(hashes[test])]
-        fitted = fit_with_user_rows(estimator, X, y, train_windows, weight)
-        fold_probs = {"challenger": track_probabilities(fitted, test_windows, hashes[test])}
+    challenger_probs = _parallel(
+        delayed(_fit_predict_tracks)(
+            estimator,
+            X,
+            y,
+            windows[windows["clip_hash"].isin(hashes[train])],
+            weight,
+            windows[windows["clip_hash"].isin(hashes[test])],
+            hashes[test],
+        )
+        for _, train, test in splits
+    )
+    for (repeat, _train, test), probs in zip(splits, challenger_probs, strict=True):
+        fold_probs = {"challenger": probs}
         if fixed is not None:
             fold_probs["champion"] = fixed[test]
         for name, probs in fold_probs.items():

@@ -24,10 +24,10 @@ __all__ = ["default_pipeline", "default_pipeline_name", "fit_with_user_rows", "t
 def default_pipeline_name() -> str:
     """Name of the shipped default (from the manifest; the declared candidate if unreadable)."""
     from turkmood.errors import ModelError
-    from turkmood.model import default_model_name
+    from turkmood.model import read_manifest
 
     try:
-        return default_model_name(MANIFEST_PATH)
+        return read_manifest(MANIFEST_PATH)["default_model"]
     except ModelError:
         return DEFAULT_MODEL
 
