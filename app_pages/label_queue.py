@@ -8,7 +8,7 @@ from turkmood.learning.labels import read_labels
 from turkmood.learning.queue import label_queue
 from turkmood.learning.status import queue_advice
 from turkmood.telemetry.prediction_log import read_predictions
-from ui.label_queue_view import admin_gate, advice_box, label_counts, queue_cards
+from ui.label_queue_view import admin_gate, advice_box, label_counts, queue_cards, shadow_line
 from ui.retrain_view import retrain_section
 
 st.title("Label queue")
@@ -20,9 +20,11 @@ if not admin_gate():
     st.stop()
 
 labels = read_labels()
+log = read_predictions()
 label_counts(labels)
 advice_box(queue_advice(labels))
 st.subheader("Most uncertain first")
-queue_cards(label_queue(read_predictions(), labels))
+queue_cards(label_queue(log, labels))
 st.subheader("Retrain")
+shadow_line(log)
 retrain_section(len(labels))

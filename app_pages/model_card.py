@@ -8,6 +8,7 @@ from turkmood.constants import METRICS_PATH
 from turkmood.errors import ModelError
 from turkmood.plots import confusion_heatmap, per_class_f1_bar, reliability_diagram
 from ui.card import confusion, deployment_table, format_mean_std, per_class_f1, summary_table
+from ui.lineage_view import champion_lineage
 from ui.resources import (
     bundled_sha256,
     get_metrics,
@@ -32,6 +33,8 @@ st.caption(
     f"Numbers come from `{METRICS_PATH.name}`, written by training: mean ± std over repeated "
     "stratified cross-validation on the bundled table."
 )
+
+champion_lineage()
 
 st.subheader("All models")
 st.dataframe(summary_table(metrics), hide_index=True, width="stretch")

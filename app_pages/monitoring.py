@@ -6,6 +6,8 @@ import streamlit as st
 
 from turkmood.telemetry.monitoring import current_summary
 from turkmood.telemetry.monitoring_plots import per_class_over_time
+from turkmood.telemetry.prediction_log import read_predictions
+from ui.label_queue_view import shadow_line
 from ui.monitoring_view import (
     EMPTY_MESSAGE,
     drift_section,
@@ -28,6 +30,7 @@ if summary.n_predictions == 0:
 
 latest_caption(summary)
 metrics_row(summary)
+shadow_line(read_predictions())
 
 st.subheader("Alerts")
 show_alerts(summary.alerts)

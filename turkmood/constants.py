@@ -389,3 +389,5 @@ REGISTRY_MODEL_PREFIX = "registry-v"
 #: The champion this home serves (version + sha256), written by promote/rollback; read without
 #: importing MLflow, so start-up and every prediction stay cheap.
 CHAMPION_POINTER_NAME = "champion.json"
+#: The registered challenger this home scores in shadow mode, written at registration.
+CHALLENGER_POINTER_NAME = "challenger.json"

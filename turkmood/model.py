@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +27,7 @@ from sklearn.pipeline import Pipeline
 
 from turkmood.constants import CLASSES, FEATURE_NAMES, MANIFEST_PATH, REGISTRY_MODEL_PREFIX
 from turkmood.decision import decide
-from turkmood.errors import ModelError
+from turkmood.errors import ModelError, TurkMoodError
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,25 @@ def default_model_name(manifest_path: Path = MANIFEST_PATH) -> str:
 
 
 def load_model(name: str | None = None, manifest_path: Path = MANIFEST_PATH) -> LoadedModel:
-    """Load a model after verifying its sha256 (default: the champion); ModelError otherwise."""
-    name = name or default_model_name(manifest_path)
+    """Load a model after verifying its sha256 (default: the champion); ModelError otherwise.
+
+    When the default is a registry champion that cannot be loaded (registry deleted, corrupted
+    or unreachable), a RuntimeWarning says so and the bundled default serves instead.
+    """
+    if name is None:
+        champion = default_model_name(manifest_path)
+        if champion.startswith(REGISTRY_MODEL_PREFIX):
+            try:
+                return load_model(champion, manifest_path)
+            except TurkMoodError as exc:
+                warnings.warn(
+                    f"the registry champion {champion} cannot be loaded ({exc}); the bundled "
+                    "model serves instead",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                return load_model(read_manifest(manifest_path)["default_model"], manifest_path)
+        name = champion
     if name.startswith(REGISTRY_MODEL_PREFIX) and manifest_path == MANIFEST_PATH:
         from turkmood.learning.registry import load_registered
 
@@ -118,10 +136,16 @@ def _cached(name: str) -> LoadedModel:
     return load_model(name)
 
 
+@lru_cache(maxsize=4)
+def _cached_champion(champion_name: str) -> LoadedModel:
+    return load_model(None)
+
+
 def cached_model(name: str | None = None) -> LoadedModel:
     """Process-wide cache of :func:`load_model`; ``None`` is the champion at the time of the
-    call (a promotion or rollback is seen by the next call, in every process)."""
-    return _cached(name or default_model_name())
+    call (a promotion or rollback is seen by the next call, in every process), falling back to
+    the bundled default with a warning when the registry champion cannot be loaded."""
+    return _cached(name) if name else _cached_champion(default_model_name())
 
 
 def predict_proba(model: LoadedModel, features: pd.DataFrame) -> pd.DataFrame:

@@ -58,11 +58,11 @@ class ScoredClip:
     compute_s: float
 
 
-def check_model_name(name: str | None) -> str:
-    """``name`` if it is a bundled or registered model (the champion when ``None``)."""
-    names = available_models()
+def check_model_name(name: str | None) -> str | None:
+    """``name`` if it is a bundled or registered model; ``None`` (the champion) when empty."""
     if name is None or name == "":
-        return default_model_name()
+        return None
+    names = available_models()
     if name not in names and not re.fullmatch(re.escape(REGISTRY_MODEL_PREFIX) + r"\d{1,9}", name):
         raise UnknownModelError(f"unknown model {name!r}; available: {', '.join(names)}")
     return name

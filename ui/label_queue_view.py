@@ -89,3 +89,19 @@ def queue_cards(queue: pd.DataFrame) -> None:
                     args=(row, emotion),
                     width="stretch",
                 )
+
+
+def shadow_line(log: pd.DataFrame) -> None:
+    """The challenger's live agreement with the champion (shadow mode), when it has any."""
+    from turkmood.learning.shadow import shadow_agreement
+
+    agreement = shadow_agreement(log)
+    if agreement is None:
+        st.caption("Shadow mode: no prediction has been scored by a challenger yet.")
+        return
+    version, n, share = agreement
+    st.metric(
+        f"Shadow: {version} agrees with the champion",
+        f"{share:.0%}",
+        help=f"over the {n} prediction(s) it scored alongside the champion since it was registered",
+    )

@@ -275,3 +275,15 @@ def test_openapi_is_valid_json_with_examples(server):
     spec = json.loads(httpx.get(f"{server.url}/openapi.json", timeout=30).content)
     prediction = spec["components"]["schemas"]["Prediction"]
     assert "example" in prediction
+
+
+def test_admin_key_right_reaches_the_registry(small_server):
+    from tests.api.conftest import ADMIN_KEY
+
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    r = httpx.post(f"{small_server.url}/api/v1/rollback", headers=headers, timeout=60)
+    assert r.status_code == 409 and "nothing to roll back" in r.json()["detail"]
+    r = httpx.post(f"{small_server.url}/api/v1/promote", headers=headers, timeout=60)
+    assert r.status_code == 409 and "no challenger" in r.json()["detail"]
+    r = httpx.post(f"{small_server.url}/api/v1/train", headers=headers, timeout=120)
+    assert r.status_code == 409 and "no labels yet" in r.json()["detail"]

@@ -176,3 +176,21 @@ def test_feedback_answers_become_labels_keyed_by_the_logged_clip_hash(tmp_path):
     assert labels.loc["song.mp3", "emotion"] == "angry"  # the later answer wins
     assert labels.loc["other.wav", "clip_hash"].startswith("feedback:")
     assert set(labels["source"]) == {"feedback"}
+
+
+def test_concurrent_label_writes_lose_nothing(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from turkmood.constants import FEATURE_NAMES
+    from turkmood.learning.labels import add_label, read_labels
+
+    db = tmp_path / "labels.db"
+    row = [[0.5] * len(FEATURE_NAMES)]
+
+    def write(i: int) -> None:
+        add_label(f"{i:064x}", "happy", row, source="queue", clip_name=f"c{i}.wav", path=db)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(200)))
+    labels = read_labels(db)
+    assert len(labels) == 200 and labels["clip_hash"].nunique() == 200

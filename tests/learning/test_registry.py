@@ -85,6 +85,33 @@ def test_gate_refuses_a_worse_challenger(home, pipeline, capsys):
     assert default_model_name() == "soft_vote_calibrated"
 
 
+def test_shadow_mode_scores_every_prediction_with_the_challenger(home):
+    import numpy as np
+
+    from turkmood.analyze import analyze_signal
+    from turkmood.learning.shadow import shadow_agreement
+    from turkmood.telemetry.prediction_log import (
+        log_prediction,
+        read_predictions,
+        record_from_analysis,
+    )
+
+    t = np.arange(3 * 44_100) / 44_100
+    analysis = analyze_signal(0.2 * np.sin(2 * np.pi * 220 * t), 44_100)
+    record = record_from_analysis(
+        analysis, source="cli", clip_hash="0" * 64, clip_name="tone.wav", latency_s=0.1
+    )
+    challenger = load_model("registry-v1")
+    assert record.shadow_version == challenger.version
+    expected = challenger.pipeline.predict_proba(analysis.features).mean(axis=0)
+    assert record.shadow_predicted == str(challenger.pipeline.classes_[expected.argmax()])
+    assert record.model_version == analysis.model_version  # the answer is still the champion's
+    log_prediction(record)
+    version, n, share = shadow_agreement(read_predictions())
+    assert (version, n) == (challenger.version, 1)
+    assert share == float(record.shadow_predicted == record.predicted)
+
+
 def test_force_needs_a_reason_and_is_audited(home):
     from turkmood.learning.registry import promote
 
@@ -157,3 +184,50 @@ def test_models_command_lists_both_kinds(home, capsys):
     out = capsys.readouterr().out
     assert "registry-v3" in out and "challenger" in out
     assert "* soft_vote_calibrated" in out  # champion again after the rollbacks
+
+
+def test_a_broken_registry_falls_back_to_the_bundled_model(home, capsys):
+    import shutil
+
+    from turkmood.learning.registry import promote, register_model
+
+    register_model(
+        load_model("logreg").pipeline,
+        metrics=_metrics(0.9, 0.5, 0.8, 0.8),
+        params={},
+        data_hash="f",
+        lineage={},
+    )
+    assert promote().done and default_model_name() == "registry-v4"
+    store = home / "mlflow"
+    moved = home / "mlflow-away"
+    shutil.move(store, moved)  # the registry is deleted
+    try:
+        with pytest.warns(RuntimeWarning, match="cannot be loaded.*bundled model serves"):
+            served = load_model()
+        assert served.name == "soft_vote_calibrated"
+        with pytest.raises((RegistryError, ModelError), match="registry"):
+            load_model("registry-v4")
+        assert main(["rollback"]) == 2
+        assert "nothing to roll back" in capsys.readouterr().err
+    finally:
+        shutil.move(moved, store)
+    (home / "mlflow" / "mlflow.db").write_bytes(b"this is not a database")  # corrupted
+    with pytest.warns(RuntimeWarning, match="bundled model serves"):
+        assert load_model().name == "soft_vote_calibrated"
+    assert main(["models"]) == 2
+    assert "model registry" in capsys.readouterr().err
+
+
+def test_an_unreachable_team_server_is_a_clear_message(monkeypatch, capsys):
+    import time
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")
+    start = time.monotonic()
+    from turkmood.learning.registry import list_versions
+
+    with pytest.raises(RegistryError, match="127.0.0.1:9"):
+        list_versions()
+    assert main(["promote"]) == 2
+    assert "127.0.0.1:9" in capsys.readouterr().err
+    assert time.monotonic() - start < 60

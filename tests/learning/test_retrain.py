@@ -199,3 +199,76 @@ def test_cli_retrain_copies_feedback_and_refuses_too_few_tracks(monkeypatch, cap
     assert "copied 1 feedback answer(s)" in err
     assert "at least 2 groups" in err and "Traceback" not in err
     assert read_labels(tmp_path / "labels.db")["source"].tolist() == ["feedback"]
+
+
+def test_retrain_promote_rollback_end_to_end(labels, monkeypatch, capsys, tmp_path):
+    import turkmood.learning.retrain as retrain_module
+    from turkmood.cli import main
+    from turkmood.constants import SAMPLES_DIR
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    for row in labels.itertuples():
+        add_label(row.clip_hash, row.emotion, row.features, source="csv", clip_name=row.clip_name)
+    monkeypatch.setattr(retrain_module, "default_pipeline", lambda seed=SEED: _logreg())
+    clip = str(sorted(SAMPLES_DIR.glob("*.flac"))[0])
+
+    def predict(name: str) -> str:
+        out = tmp_path / name
+        assert main(["predict", clip, "--out", str(out), "--quiet"]) == 0
+        return out.read_text()
+
+    before = predict("before.csv")
+    assert main(["retrain", "--quick", "--weights", "1"]) == 0
+    assert "registered challenger version 1" in capsys.readouterr().err
+    assert main(["promote", "--force", "--reason", "end-to-end test"]) == 0
+    after = predict("after.csv")
+    assert "registry-v1@" in after and "soft_vote_calibrated@" in before
+    assert main(["rollback"]) == 0
+    assert predict("back.csv") == before  # the first champion's rows, identical
+    audit = (tmp_path / "audit.log").read_text().splitlines()
+    assert [json.loads(line)["action"] for line in audit] == ["promote", "rollback"]
+
+
+def test_a_retrain_killed_half_way_leaves_the_champion(labels, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from turkmood.constants import PROJECT_DIR
+
+    env = {**os.environ, HOME_ENV: str(tmp_path)}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    for row in labels.itertuples():
+        add_label(
+            row.clip_hash,
+            row.emotion,
+            row.features,
+            source="csv",
+            clip_name=row.clip_name,
+            path=tmp_path / "labels.db",
+        )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "turkmood", "retrain", "--quick"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    for line in process.stderr:
+        if "weight" in line or time.monotonic() > deadline:
+            break  # training has started
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    assert not (tmp_path / "champion.json").exists()
+    assert not (tmp_path / "mlflow").exists()  # nothing registered, nothing half-written
+    from turkmood.model import default_model_name
+
+    os.environ[HOME_ENV], previous = str(tmp_path), os.environ[HOME_ENV]
+    try:
+        assert default_model_name() == "soft_vote_calibrated"
+    finally:
+        os.environ[HOME_ENV] = previous

@@ -23,6 +23,7 @@ this home serves is written to CHAMPION_POINTER_NAME so that readers need no MLf
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import json
@@ -49,7 +50,7 @@ from turkmood.constants import (
     REGISTRY_MODEL_PREFIX,
     TAG_COMPARED_WITH,
 )
-from turkmood.errors import ModelError, RegistryError
+from turkmood.errors import ModelError, RegistryError, TurkMoodError
 from turkmood.home import state_path
 from turkmood.learning.store import experiment_id, library_versions, mlflow_client, registry_exists
 
@@ -57,6 +58,7 @@ __all__ = [
     "BUNDLED",
     "ModelVersionInfo",
     "PromotionResult",
+    "champion_info",
     "champion_pointer",
     "champion_ref",
     "champion_trained_utc",
@@ -96,6 +98,29 @@ class PromotionResult:
     to_version: str
     forced: bool
     message: str
+
+
+def _clear_errors(action: str):
+    """Turn any failure of MLflow or its store into a RegistryError naming the store."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except TurkMoodError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - store unreachable, corrupt, locked…
+                from turkmood.learning.store import tracking_uri
+
+                raise RegistryError(
+                    f"the model registry ({tracking_uri()}) failed while trying to {action}: "
+                    f"{type(exc).__name__}: {str(exc)[:300]}"
+                ) from exc
+
+        return inner
+
+    return wrap
 
 
 def _now() -> str:
@@ -165,6 +190,7 @@ def _pickle_path(client: Any, version: Any) -> Path:
     return path
 
 
+@_clear_errors("register a model")
 def register_model(
     pipeline: Any,
     *,
@@ -208,6 +234,10 @@ def register_model(
     )
     if alias:
         client.set_registered_model_alias(REGISTERED_MODEL_NAME, alias, version.version)
+    if alias == ALIAS_CHALLENGER:
+        from turkmood.learning.shadow import mark_challenger
+
+        mark_challenger(str(version.version))
     return str(version.version)
 
 
@@ -220,9 +250,12 @@ def _version(client: Any, ref: str) -> Any:
             return client.get_model_version(REGISTERED_MODEL_NAME, str(ref))
         return client.get_model_version_by_alias(REGISTERED_MODEL_NAME, ref)
     except MlflowException as exc:
+        if exc.error_code not in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
+            raise  # the store itself failed: _clear_errors names it
         raise RegistryError(f"no registered model version {ref!r}") from exc
 
 
+@_clear_errors("load a registered model")
 def load_registered(ref: str) -> Any:
     """The pipeline of a registered version (number or alias), sha256-verified on its bytes."""
     from turkmood.model import LoadedModel
@@ -257,6 +290,7 @@ def _run_metrics(client: Any, version: Any) -> dict[str, float]:
     return dict(client.get_run(run_id).data.metrics) if run_id else {}
 
 
+@_clear_errors("list the registered models")
 def list_versions() -> list[ModelVersionInfo]:
     """Every registered version, newest first (empty when there is no registry)."""
     if not registry_exists():
@@ -283,6 +317,14 @@ def list_versions() -> list[ModelVersionInfo]:
             )
         )
     return out
+
+
+def champion_info() -> ModelVersionInfo | None:
+    """The registered version serving as champion (its lineage and metrics); None: bundled."""
+    pointer = champion_pointer()
+    if pointer is None:
+        return None
+    return next((i for i in list_versions() if i.version == pointer["version"]), None)
 
 
 def champion_trained_utc() -> str | None:
@@ -332,6 +374,7 @@ def _gate(metrics: dict[str, float], compared_with: str) -> str | None:
     return None
 
 
+@_clear_errors("promote the challenger")
 def promote(force: bool = False, reason: str = "") -> PromotionResult:
     """Make the challenger champion if it passes the gate (or ``force``, with a reason)."""
     if not registry_exists():
@@ -351,6 +394,9 @@ def promote(force: bool = False, reason: str = "") -> PromotionResult:
     client.set_registered_model_alias(REGISTERED_MODEL_NAME, ALIAS_CHAMPION, challenger.version)
     client.delete_registered_model_alias(REGISTERED_MODEL_NAME, ALIAS_CHALLENGER)
     _write_pointer(str(challenger.version), challenger.tags.get("sha256", ""))
+    from turkmood.learning.shadow import clear_challenger
+
+    clear_challenger()
     why = reason.strip() if force else "passed the gate"
     if force and refusal:
         why = f"forced past the gate ({refusal}): {reason.strip()}"
@@ -360,6 +406,7 @@ def promote(force: bool = False, reason: str = "") -> PromotionResult:
     )
 
 
+@_clear_errors("roll back")
 def rollback() -> PromotionResult:
     """Restore the champion before the last promotion (possibly the bundled model)."""
     if not registry_exists():

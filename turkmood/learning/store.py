@@ -75,6 +75,9 @@ def mlflow_client() -> Any:
     if uses_embedded_store():
         embedded_db_path().parent.mkdir(parents=True, exist_ok=True)
         artifacts_dir().mkdir(parents=True, exist_ok=True)
+    # an unreachable team server must fail within seconds, not after minutes of retries
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
     for noisy in ("alembic", "mlflow.store.db.utils", "mlflow.models.model"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     import mlflow

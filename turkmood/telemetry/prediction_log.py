@@ -54,14 +54,16 @@ CREATE TABLE IF NOT EXISTS predictions (
     is_ood INTEGER NOT NULL,
     latency_s REAL NOT NULL,
     duration_s REAL,
-    features TEXT
+    features TEXT,
+    shadow_version TEXT,
+    shadow_predicted TEXT
 );
 CREATE INDEX IF NOT EXISTS predictions_clip ON predictions (clip_hash);
 """
 _INSERT = (
     "INSERT INTO predictions (created_utc, source, clip_hash, clip_name, model_version, "
-    "predicted, decision, confidence, probabilities, is_ood, latency_s, duration_s, features) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "predicted, decision, confidence, probabilities, is_ood, latency_s, duration_s, features, "
+    "shadow_version, shadow_predicted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 #: Columns of :func:`read_predictions` before the ``p_<class>`` and feature columns.
 LOG_COLUMNS = [
@@ -77,6 +79,8 @@ LOG_COLUMNS = [
     "is_ood",
     "latency_s",
     "duration_s",
+    "shadow_version",
+    "shadow_predicted",
 ]
 
 
@@ -96,6 +100,9 @@ class PredictionRecord:
     latency_s: float
     duration_s: float | None = None
     features: Mapping[str, float] | None = None
+    #: The challenger's verdict in shadow mode (None without a challenger).
+    shadow_version: str | None = None
+    shadow_predicted: str | None = None
 
 
 def prediction_log_path() -> Path:
@@ -107,7 +114,10 @@ def record_from_analysis(
     analysis: object, *, source: str, clip_hash: str, clip_name: str, latency_s: float
 ) -> PredictionRecord:
     """The log row of a :class:`turkmood.analyze.Analysis` (track verdict + its features)."""
+    from turkmood.learning.shadow import shadow_verdict
+
     track = analysis.track.iloc[0]
+    shadow = shadow_verdict(analysis.features)
     return PredictionRecord(
         source=source,
         clip_hash=clip_hash,
@@ -121,6 +131,8 @@ def record_from_analysis(
         latency_s=float(latency_s),
         duration_s=float(analysis.duration_s),
         features={f: float(v) for f, v in analysis.track_features.items()},
+        shadow_version=shadow[0] if shadow else None,
+        shadow_predicted=shadow[1] if shadow else None,
     )
 
 
@@ -130,6 +142,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.executescript(_SCHEMA)
+        have = {row[1] for row in connection.execute("PRAGMA table_info(predictions)")}
+        for column in ("shadow_version", "shadow_predicted"):  # logs from before shadow mode
+            if column not in have:
+                connection.execute(f"ALTER TABLE predictions ADD COLUMN {column} TEXT")
     except sqlite3.Error:
         connection.close()
         raise
@@ -163,6 +179,8 @@ def log_prediction(
             float(record.latency_s),
             None if record.duration_s is None else float(record.duration_s),
             features,
+            record.shadow_version,
+            record.shadow_predicted,
         )
         with closing(_connect(path)) as connection, connection:
             return int(connection.execute(_INSERT, values).lastrowid)
