@@ -148,3 +148,37 @@ def test_predict_write_tags_equals_the_csv(tmp_path, capsys):
         TAG_MODEL: row["model_version"],
     }
     assert rows[str(folder / "broken.mp3")]["error"]
+
+
+def test_aiff_and_id3v23_and_other_tags_are_kept(tmp_path):
+    from mutagen.id3 import ID3, TIT2
+
+    aiff = tmp_path / "clip.aiff"
+    sf.write(aiff, _signal(), SR, format="AIFF")
+    before, _ = sf.read(aiff)
+    assert write_tags(aiff, "sad", 0.6, VERSION).format == "AIFF"
+    after, _ = sf.read(aiff)
+    assert np.array_equal(after, before)
+    assert str(mutagen.File(aiff).tags[f"TXXX:{TAG_EMOTION}"].text[0]) == "sad"
+    mp3 = _make(tmp_path, "mp3")
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=["Üsküdar"]))
+    tags.save(mp3, v2_version=3)
+    write_tags(mp3, "happy", 0.9, VERSION)
+    kept = ID3(mp3)
+    assert kept.version[:2] == (2, 3)  # an ID3v2.3 tag is not upgraded behind the user's back
+    assert str(kept["TIT2"]) == "Üsküdar" and read_tags(mp3)[TAG_EMOTION] == "happy"
+
+
+def test_a_file_that_cannot_be_tagged_does_not_stop_the_others(tmp_path, capsys):
+    flac = _make(tmp_path, "flac")
+    caf = tmp_path / "clip.caf"  # libsndfile scores it, mutagen cannot tag it
+    sf.write(caf, _signal(), SR, format="CAF")
+    caf_bytes = caf.read_bytes()
+    out = tmp_path / "out.csv"
+    args = ["predict", str(flac), str(caf), "--out", str(out), "--quiet", "--write-tags"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "clip.caf: not a taggable audio file" in err and "could not tag 1 file(s)" in err
+    assert "tagged 1 file(s)" in err
+    assert read_tags(flac)[TAG_MODEL] and caf.read_bytes() == caf_bytes
