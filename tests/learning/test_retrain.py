@@ -272,3 +272,42 @@ def test_a_retrain_killed_half_way_leaves_the_champion(labels, tmp_path):
         assert default_model_name() == "soft_vote_calibrated"
     finally:
         os.environ[HOME_ENV] = previous
+
+
+def test_a_champion_trained_on_user_labels_is_refitted_on_the_same_folds(uci, labels):
+    """A registered champion may have seen the held-out tracks: its recipe is refitted instead."""
+    config = RetrainConfig(uci_folds=2, uci_repeats=1, user_folds=3, user_repeats=1, weights=(1, 2))
+    result = retrain(labels, uci, config, estimator=_logreg(), champion_weight=2)
+    report = result.report
+    cand = report["weight_choice"]["candidates"]["2"]
+    assert report["protocol"]["champion_user_weight"] == 2
+    assert "refitted" in report["protocol"]["champion"]
+    assert report["user"]["champion"]["macro_f1"]["mean"] == cand["user_macro_f1"]
+    assert report["uci"]["champion"]["macro_f1"]["mean"] == cand["uci_macro_f1"]
+
+
+def test_the_bundled_champion_has_user_weight_zero(monkeypatch, tmp_path):
+    from turkmood.learning.retrain import champion_user_weight
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    assert champion_user_weight() == 0
+
+
+def test_a_promoted_registry_champion_reports_its_user_weight(uci, monkeypatch, tmp_path):
+    from turkmood.learning.challenger import register_challenger
+    from turkmood.learning.registry import promote
+    from turkmood.learning.retrain import RetrainResult, champion_user_weight
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    block = {"macro_f1": {"mean": 0.5, "std": 0.0}}
+    report = {
+        "user": {"challenger": block, "champion": block},
+        "uci": {"challenger": block, "champion": block},
+        "protocol": {},
+        "data_hash": "0" * 64,
+        "labels": {"n_tracks": 0},
+    }
+    register_challenger(RetrainResult(_logreg().fit(uci.X, uci.y), 5, report))
+    assert promote(force=True, reason="test: a champion trained with user weight 5").done
+    assert champion_user_weight() == 5

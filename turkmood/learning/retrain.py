@@ -8,6 +8,11 @@ macro-F1 (ties: better arousal agreement, then the smaller weight) among those w
 macro-F1 stays within MAX_UCI_MACRO_F1_DROP of the champion's. The weight is chosen on the same
 folds that report it, so the challenger's user score is optimistic by that choice among
 len(USER_WEIGHT_GRID) values; the report says so.
+
+The champion is the serving model. The bundled one never saw user labels and is scored as it
+is; a promoted registry version did (maybe the very tracks held out), so its recipe — the same
+base with its own user weight — is refitted on the same folds instead of being scored on
+tracks it was trained on.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ __all__ = [
     "RetrainConfig",
     "RetrainError",
     "RetrainResult",
+    "champion_user_weight",
     "choose_weight",
     "label_lineage",
     "labels_hash",
@@ -152,6 +158,27 @@ def _champion() -> BaseEstimator:
     return load_model().pipeline
 
 
+def champion_user_weight() -> int | None:
+    """User weight of the serving champion's recipe: 0 for the bundled model (it never saw user
+    labels), the registered champion's ``user_weight`` run parameter otherwise; None when that
+    is unknown (a version registered without it)."""
+    from turkmood.learning.registry import champion_pointer
+
+    pointer = champion_pointer()
+    if pointer is None:
+        return 0
+    try:
+        from turkmood.constants import REGISTERED_MODEL_NAME
+        from turkmood.learning.store import mlflow_client
+
+        client = mlflow_client()
+        version = client.get_model_version(REGISTERED_MODEL_NAME, str(pointer["version"]))
+        run_id = version.tags.get("run_id") or version.run_id
+        return int(client.get_run(run_id).data.params["user_weight"]) if run_id else None
+    except Exception:  # noqa: BLE001 - an unreadable run only means "recipe unknown"
+        return None
+
+
 def retrain(
     labels: pd.DataFrame | None = None,
     data: TrainingData | None = None,
@@ -159,12 +186,18 @@ def retrain(
     estimator: BaseEstimator | None = None,
     champion: BaseEstimator | None = None,
     progress: Callable[[str], None] | None = None,
+    champion_weight: int | None = None,
 ) -> RetrainResult:
     """Choose the user weight, compare champion and challenger, fit the challenger on all rows.
 
     ``labels`` default to :func:`~turkmood.learning.labels.read_labels`, ``data`` to the
     bundled UCI table, ``estimator`` to the shipped default's recipe and ``champion`` to the
-    bundled default model (a fitted pipeline that never saw the user's labels).
+    serving champion. A champion that never saw the user's labels (the bundled model,
+    ``champion_weight`` 0) is scored as it is on the held-out tracks. A registered champion was
+    trained on user labels — maybe on the very tracks held out — so it is not scored as it is:
+    its recipe (the same base with its user weight, :func:`champion_user_weight`) is refitted on
+    the same folds as the challenger. ``champion_weight`` defaults to 0 when ``champion`` is
+    given, else to :func:`champion_user_weight`.
     """
     config = config or RetrainConfig()
     say = progress or (lambda _msg: None)
@@ -175,6 +208,8 @@ def retrain(
         )
     data = data or load_training_data()
     estimator = estimator if estimator is not None else default_pipeline(config.seed)
+    if champion_weight is None:
+        champion_weight = 0 if champion is not None else champion_user_weight()
     champion = champion if champion is not None else _champion()
     windows = label_windows(labels)
     tracks = tracks_of(windows)
@@ -185,19 +220,30 @@ def retrain(
     n_folds = len(splits) // config.user_repeats
     with threadpool_limits(1):  # shared machine: no hidden BLAS/OpenMP threads
         return _retrain(
-            config, data, labels, windows, groups, splits, n_folds, estimator, champion, say
+            config,
+            data,
+            labels,
+            windows,
+            groups,
+            splits,
+            n_folds,
+            estimator,
+            champion,
+            champion_weight,
+            say,
         )
 
 
-def _retrain(config, data, labels, windows, groups, splits, n_folds, estimator, champion, say):
+def _retrain(
+    config, data, labels, windows, groups, splits, n_folds, estimator, champion, champion_w, say
+):
     """Body of :func:`retrain` (single-threaded numerics)."""
     say(
         f"{len(labels)} labelled track(s), {len(windows)} window(s), "
         f"{len(set(groups))} group(s), {n_folds} user fold(s) x {config.user_repeats}"
     )
     uci_args = (config.uci_folds, config.uci_repeats, config.seed, config.n_bins)
-    say(f"UCI CV of the champion ({config.uci_folds} x {config.uci_repeats})")
-    champion_uci = uci_cv(estimator, data.X, data.y, None, 0, *uci_args)
+    refit = bool(champion_w)  # the champion saw user labels: refit its recipe fold by fold
     candidates, uci_by_w, user_by_w = {}, {}, {}
     champion_user = None
     for w in config.weights:
@@ -211,10 +257,10 @@ def _retrain(config, data, labels, windows, groups, splits, n_folds, estimator, 
             windows,
             splits,
             w,
-            champion=champion if champion_user is None else None,
+            champion=champion if champion_user is None and not refit else None,
             n_bins=config.n_bins,
         )
-        champion_user = champion_user or user["champion"]
+        champion_user = champion_user or user.get("champion")
         user_by_w[w] = user["challenger"]
         candidates[w] = {
             "user_macro_f1": user["challenger"]["macro_f1"]["mean"],
@@ -224,6 +270,30 @@ def _retrain(config, data, labels, windows, groups, splits, n_folds, estimator, 
         say(
             f"weight {w}: user macro-F1 {candidates[w]['user_macro_f1']:.3f}, "
             f"UCI macro-F1 {candidates[w]['uci_macro_f1']:.3f}"
+        )
+    if refit:
+        say(f"champion's recipe (user weight {champion_w}) refitted on the same folds")
+        champion_uci = uci_by_w.get(champion_w) or uci_cv(
+            estimator, data.X, data.y, windows, champion_w, *uci_args
+        )
+        champion_user = (
+            user_by_w.get(champion_w)
+            or user_cv(
+                estimator, data.X, data.y, windows, splits, champion_w, n_bins=config.n_bins
+            )["challenger"]
+        )
+        champion_note = (
+            f"registered champion: its recipe (user weight {champion_w}) refitted on the same "
+            "folds as the challenger, because it was trained on user labels"
+        )
+    else:
+        say(f"UCI CV of the champion ({config.uci_folds} x {config.uci_repeats})")
+        champion_uci = uci_cv(estimator, data.X, data.y, None, 0, *uci_args)
+        champion_note = "the serving champion scored as it is on the held-out tracks" + (
+            " (it never saw user labels); in the UCI CV its recipe fitted on the same folds"
+            if champion_w == 0
+            else " — WARNING: a registered champion whose user weight is unknown; it may "
+            "have been trained on these tracks, so its user scores may be optimistic"
         )
     chosen, eligible, reason = choose_weight(
         candidates, champion_uci["macro_f1"]["mean"], config.max_uci_drop
@@ -247,8 +317,8 @@ def _retrain(config, data, labels, windows, groups, splits, n_folds, estimator, 
             "grouping": "clip content hash; tracks whose name ends in _s<seed> share a group",
             "user_scoring": "track verdict = mean of its window probabilities; metrics on each "
             "repeat's pooled out-of-fold verdicts, mean and population std over repeats",
-            "champion": "bundled default model (never trained on user labels); in the UCI CV "
-            "its recipe fitted on the same training folds",
+            "champion": champion_note,
+            "champion_user_weight": champion_w,
             "weighting": "user windows repeated `weight` times (the default pipeline takes no "
             "sample_weight)",
             "config": asdict(config),
