@@ -154,7 +154,15 @@ def _cmd_retrain(args: argparse.Namespace, rest: list[str]) -> int:
     if args.feedback:
         progress(f"copied {labels_from_feedback()} feedback answer(s) into the labels")
     options = {"seed": args.seed, "weights": weights}
-    config = RetrainConfig.quick(**options) if args.quick else RetrainConfig(**options)
+    if args.quick and args.thorough:
+        print("error: --quick and --thorough exclude each other", file=sys.stderr)
+        return 2
+    if args.quick:
+        config = RetrainConfig.quick(**options)
+    elif args.thorough:
+        config = RetrainConfig.thorough(**options)
+    else:
+        config = RetrainConfig(**options)
     result = retrain(config=config, progress=progress)
     print(format_table(result.report))
     path = write_report(result.report)
@@ -319,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--feedback", action="store_true", help="copy the app's feedback answers in first"
     )
     retrain_p.add_argument("--quick", action="store_true", help="fewer folds and repeats")
+    retrain_p.add_argument(
+        "--thorough", action="store_true", help="more repeats of both CVs (about twice the time)"
+    )
     retrain_p.add_argument("--seed", type=int, default=SEED, help="random seed")
     retrain_p.add_argument(
         "--weights",

@@ -73,12 +73,17 @@ MAX_UCI_MACRO_F1_DROP = 0.02
 #: Grouped k-fold over the user's tracks (fewer when there are fewer groups per class).
 USER_FOLDS = 5
 #: Repeats (reshuffled group folds) of the user's grouped CV, and the UCI CV of ``retrain``
-#: (folds x repeats); ``--quick`` uses the QUICK values.
-USER_REPEATS = 3
+#: (folds x repeats), sized so that a retrain on a few dozen tracks takes about two minutes on
+#: 2 cores; ``--quick`` uses the QUICK values, ``--thorough`` the THOROUGH ones.
+USER_REPEATS = 2
+#: Processes featurising the files of a label CSV at once.
+LABEL_IMPORT_JOBS = 2
 #: Processes fitting the retrain's CV folds at once (one BLAS thread each).
 RETRAIN_JOBS = 2
 RETRAIN_UCI_FOLDS = 5
-RETRAIN_UCI_REPEATS = 2
+RETRAIN_UCI_REPEATS = 1
+THOROUGH_USER_REPEATS = 3
+THOROUGH_UCI_REPEATS = 2
 QUICK_USER_REPEATS = 1
 QUICK_UCI_FOLDS = 3
 QUICK_UCI_REPEATS = 1

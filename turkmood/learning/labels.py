@@ -27,6 +27,7 @@ from turkmood.constants import (
     CLASSES,
     FEATURE_NAMES,
     FEEDBACK_BUSY_TIMEOUT_S,
+    LABEL_IMPORT_JOBS,
     LABEL_SOURCES,
     LABELS_DB_NAME,
 )
@@ -222,18 +223,6 @@ def _resolve(raw: str, folder: Path) -> Path:
     return resolved
 
 
-def _label_file(path: Path, emotion: str, source: str, db: Path | None) -> None:
-    """Hash, decode and featurise one audio file with :func:`turkmood.analyze.analyze`; store it."""
-    from turkmood.analyze import analyze
-
-    try:
-        clip_hash = file_sha256(path)
-    except OSError as exc:
-        raise LabelError(f"cannot read the file: {exc.strerror or exc}") from exc
-    analysis = analyze(path)
-    add_label(clip_hash, emotion, analysis.features, source=source, clip_name=path.name, path=db)
-
-
 def import_labels_csv(csv_path: str | Path, path: Path | None = None) -> ImportReport:
     """Label the audio files listed in a ``path,emotion`` CSV (other columns are ignored).
 
@@ -254,6 +243,7 @@ def import_labels_csv(csv_path: str | Path, path: Path | None = None) -> ImportR
         raise LabelError(f"label CSV {csv_path.name} lacks the column(s) {', '.join(missing)}")
     folder = csv_path.resolve().parent
     report = ImportReport(n_rows=len(table))
+    todo: list[tuple[int, str, Path, str, str]] = []  # line, raw path, file, emotion, sha256
     for offset, (raw_path, raw_emotion) in enumerate(
         zip(table["path"], table["emotion"], strict=True)
     ):
@@ -265,15 +255,43 @@ def import_labels_csv(csv_path: str | Path, path: Path | None = None) -> ImportR
                     f"unknown emotion {raw_emotion!r}; expected one of {', '.join(CLASSES)}"
                 )
             audio = _resolve(raw_path, folder)
-            _label_file(audio, emotion, "csv", path)
+            try:
+                sha = file_sha256(audio)
+            except OSError as exc:
+                raise LabelError(f"cannot read the file: {exc.strerror or exc}") from exc
         except TurkMoodError as exc:
             report.errors.append((line, raw_path, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - one bad row never stops the import
-            reason = f"unexpected error ({type(exc).__name__}): {exc}"
-            report.errors.append((line, raw_path, reason))
+        else:
+            todo.append((line, raw_path, audio, emotion, sha))
+    results = _featurise([(audio, sha) for _, _, audio, _, sha in todo])
+    for line, raw_path, audio, emotion, sha in todo:
+        result = results[str(audio)]
+        try:
+            if result.analysis is None:
+                raise LabelError(result.error or "the file could not be analysed")
+            features = result.analysis.features
+            add_label(sha, emotion, features, source="csv", clip_name=audio.name, path=path)
+        except TurkMoodError as exc:
+            report.errors.append((line, raw_path, str(exc)))
         else:
             report.added.append((line, audio.name, emotion))
+    report.errors.sort()
     return report
+
+
+def _featurise(files: list[tuple[Path, str]]) -> dict[str, object]:
+    """``{str(path): FileResult}`` by the one analysis path, on LABEL_IMPORT_JOBS processes
+    when there are several files (errors stay in their results, never raised)."""
+    from turkmood.batch_run import Task, run_processes, run_serial
+    from turkmood.model import cached_model
+
+    model = cached_model()
+    tasks = list({str(p): Task(str(p), sha) for p, sha in files}.values())
+    if len(tasks) > 1 and LABEL_IMPORT_JOBS > 1:
+        results = run_processes(tasks, model.name, min(LABEL_IMPORT_JOBS, len(tasks)))
+    else:
+        results = run_serial(tasks, model)
+    return {r.name: r for r in results}
 
 
 # --- feedback -----------------------------------------------------------------------------------

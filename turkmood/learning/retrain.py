@@ -40,6 +40,8 @@ from turkmood.constants import (
     RETRAIN_UCI_FOLDS,
     RETRAIN_UCI_REPEATS,
     SEED,
+    THOROUGH_UCI_REPEATS,
+    THOROUGH_USER_REPEATS,
     USER_FOLDS,
     USER_REPEATS,
     USER_WEIGHT_GRID,
@@ -81,6 +83,13 @@ class RetrainConfig:
     weights: tuple[int, ...] = USER_WEIGHT_GRID
     max_uci_drop: float = MAX_UCI_MACRO_F1_DROP
     n_bins: int = ECE_BINS
+
+    @classmethod
+    def thorough(cls, seed: int = SEED, **kwargs) -> RetrainConfig:
+        """More repeats of both CVs (less spread, about twice the time)."""
+        options = {"uci_repeats": THOROUGH_UCI_REPEATS, "user_repeats": THOROUGH_USER_REPEATS}
+        options.update(kwargs)
+        return cls(seed=seed, **options)
 
     @classmethod
     def quick(cls, seed: int = SEED, **kwargs) -> RetrainConfig:
@@ -129,7 +138,11 @@ def choose_weight(
     weights whose UCI macro-F1 is within ``max_drop`` of the champion's; the smallest weight,
     not eligible, when none is."""
     floor = champion_uci_macro_f1 - max_drop
-    eligible = [w for w, c in candidates.items() if c["uci_macro_f1"] >= floor]
+    eligible = [
+        w
+        for w, c in candidates.items()
+        if c["uci_macro_f1"] >= floor and c.get("user_macro_f1") is not None
+    ]
     if not eligible:
         w = min(candidates)
         return (
@@ -245,10 +258,29 @@ def _retrain(
     uci_args = (config.uci_folds, config.uci_repeats, config.seed, config.n_bins)
     refit = bool(champion_w)  # the champion saw user labels: refit its recipe fold by fold
     candidates, uci_by_w, user_by_w = {}, {}, {}
+    # the champion's UCI CV first: it sets the floor that stops the weight grid early
+    if refit:
+        say(f"UCI CV of the champion's recipe (user weight {champion_w}) on the same folds")
+        champion_uci = uci_cv(estimator, data.X, data.y, windows, champion_w, *uci_args)
+        uci_by_w[champion_w] = champion_uci
+    else:
+        say(f"UCI CV of the champion ({config.uci_folds} x {config.uci_repeats})")
+        champion_uci = uci_cv(estimator, data.X, data.y, None, 0, *uci_args)
+    floor = champion_uci["macro_f1"]["mean"] - config.max_uci_drop
     champion_user = None
-    for w in config.weights:
-        say(f"weight {w}: UCI CV with user rows")
-        uci_by_w[w] = uci_cv(estimator, data.X, data.y, windows, w, *uci_args)
+    for i, w in enumerate(sorted(config.weights)):
+        if w not in uci_by_w:
+            say(f"weight {w}: UCI CV with user rows")
+            uci_by_w[w] = uci_cv(estimator, data.X, data.y, windows, w, *uci_args)
+        uci_f1 = uci_by_w[w]["macro_f1"]["mean"]
+        if i > 0 and uci_f1 < floor:
+            # more weight pulls the model further from the UCI table: stop the grid here
+            candidates[w] = {"user_macro_f1": None, "user_arousal": None, "uci_macro_f1": uci_f1}
+            say(
+                f"weight {w}: UCI macro-F1 {uci_f1:.3f} is below the floor {floor:.3f}; "
+                "larger weights are not tried"
+            )
+            break
         say(f"weight {w}: grouped CV on the user's tracks")
         user = user_cv(
             estimator,
@@ -265,17 +297,14 @@ def _retrain(
         candidates[w] = {
             "user_macro_f1": user["challenger"]["macro_f1"]["mean"],
             "user_arousal": user["challenger"]["arousal_agreement"]["mean"],
-            "uci_macro_f1": uci_by_w[w]["macro_f1"]["mean"],
+            "uci_macro_f1": uci_f1,
         }
         say(
             f"weight {w}: user macro-F1 {candidates[w]['user_macro_f1']:.3f}, "
-            f"UCI macro-F1 {candidates[w]['uci_macro_f1']:.3f}"
+            f"UCI macro-F1 {uci_f1:.3f}"
         )
     if refit:
-        say(f"champion's recipe (user weight {champion_w}) refitted on the same folds")
-        champion_uci = uci_by_w.get(champion_w) or uci_cv(
-            estimator, data.X, data.y, windows, champion_w, *uci_args
-        )
+        say(f"champion's recipe (user weight {champion_w}) on the same user folds")
         champion_user = (
             user_by_w.get(champion_w)
             or user_cv(
@@ -287,8 +316,6 @@ def _retrain(
             "folds as the challenger, because it was trained on user labels"
         )
     else:
-        say(f"UCI CV of the champion ({config.uci_folds} x {config.uci_repeats})")
-        champion_uci = uci_cv(estimator, data.X, data.y, None, 0, *uci_args)
         champion_note = "the serving champion scored as it is on the held-out tracks" + (
             " (it never saw user labels); in the UCI CV its recipe fitted on the same folds"
             if champion_w == 0
@@ -326,7 +353,8 @@ def _retrain(
         "weight_choice": {
             "grid": list(config.weights),
             "rule": f"best user macro-F1 (then arousal agreement, then smaller weight) among "
-            f"weights with UCI macro-F1 >= champion - {config.max_uci_drop}",
+            f"weights with UCI macro-F1 >= champion - {config.max_uci_drop}; the grid is tried "
+            "in increasing order and stops at the first weight below that floor",
             "candidates": {str(w): c for w, c in candidates.items()},
             "chosen": chosen,
             "eligible": eligible,
