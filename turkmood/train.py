@@ -500,6 +500,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=",".join(CANDIDATES),
         help="comma-separated candidates to evaluate (default: all)",
     )
+    parser.add_argument(
+        "--no-mlflow",
+        action="store_true",
+        help="do not log an MLflow run (also: TURKMOOD_TRAIN_MLFLOW=0)",
+    )
     return parser.parse_args(argv)
 
 
@@ -534,7 +539,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{metrics['deployment_criteria']['all_met']}; wrote {args.out} "
         f"in {time.perf_counter() - start:.0f}s"
     )
+    _track(metrics, args)
     return 0
+
+
+def _track(metrics: dict, args: argparse.Namespace) -> None:
+    """Log the MLflow run of this training unless opted out; a failure only warns."""
+    from turkmood.learning import tracking
+
+    if args.no_mlflow or not tracking.tracking_enabled():
+        return
+    try:
+        run_id = tracking.log_training_run(metrics, args.out)
+    except Exception as exc:  # noqa: BLE001 - the models are written; tracking is a bonus
+        _log(f"MLflow run not logged: {exc}")
+        return
+    _log(f"MLflow run {run_id} (python -m turkmood models; mlflow ui, see README)")
 
 
 if __name__ == "__main__":
