@@ -255,3 +255,55 @@ def test_rate_too_low(tmp_path):
     path = _write(tmp_path / "low.wav", _sine(4_000, 2.0, 300.0), 4_000)
     with pytest.raises(AudioError, match="sample rate 4000 Hz is too low"):
         load_audio(path)
+
+
+def test_absurd_rates_and_channel_counts_are_refused_before_decoding(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from turkmood.audio import load_audio
+    from turkmood.errors import AudioError
+
+    fast = tmp_path / "fast.wav"
+    sf.write(fast, np.zeros((384_000, 1)) + 0.1, 384_000)
+    with pytest.raises(AudioError, match="sample rate 384000 Hz is too high"):
+        load_audio(fast)
+    wide = tmp_path / "wide.wav"
+    sf.write(wide, np.full((44_100 * 2, 16), 0.1), 44_100)
+    with pytest.raises(AudioError, match="16 channels; at most 8"):
+        load_audio(wide)
+
+
+def test_the_decoded_size_is_budgeted_from_the_header(tmp_path, monkeypatch):
+    import numpy as np
+    import soundfile as sf
+
+    from turkmood import audio
+    from turkmood.errors import AudioError
+
+    clip = tmp_path / "clip.wav"
+    t = np.arange(96_000 * 3) / 96_000
+    sf.write(clip, 0.3 * np.sin(2 * np.pi * 440 * t), 96_000)
+    y, _ = audio.load_audio(clip)  # 3 s at 96 kHz: 2.3 MB decoded, fine
+    assert y.size == 3 * 44_100
+    monkeypatch.setattr(audio, "MAX_DECODED_BYTES", 1024**2)
+    with pytest.raises(AudioError, match="too long for its sample rate"):
+        audio.load_audio(clip)
+
+
+def test_out_of_memory_becomes_an_audio_error(tmp_path, monkeypatch):
+    import numpy as np
+    import soundfile as sf
+
+    from turkmood import audio
+    from turkmood.errors import AudioError
+
+    clip = tmp_path / "clip.wav"
+    sf.write(clip, np.full(44_100 * 2, 0.2), 44_100)
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(audio, "_decode_mono", no_memory)
+    with pytest.raises(AudioError, match="out of memory"):
+        audio.load_audio(clip)

@@ -48,8 +48,12 @@ import soxr
 
 from turkmood.constants import (
     ANALYSIS_SR,
+    DECODE_BLOCK_BYTES,
+    MAX_CHANNELS,
+    MAX_DECODED_BYTES,
     MAX_DURATION_S,
     MAX_SAMPLE_PEAK,
+    MAX_SAMPLE_RATE,
     MIN_DURATION_S,
     MIN_SAMPLE_RATE,
     RESAMPLE_QUALITY,
@@ -63,8 +67,6 @@ AudioSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
 __all__ = ["AudioSource", "load_audio", "probe_duration"]
 
-#: Frames decoded per block (bounds the transient multichannel buffer).
-_BLOCK_FRAMES = 1 << 18
 #: Errors a decoder may raise on bad input; all become AudioError.
 _DECODER_ERRORS = (sf.SoundFileError, RuntimeError, ValueError, EOFError, OSError, TypeError)
 _SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF"
@@ -126,9 +128,23 @@ def _check_header(handle: sf.SoundFile) -> float:
         raise AudioError(
             f"The sample rate {sr} Hz is too low; at least {MIN_SAMPLE_RATE} Hz is needed."
         )
+    if sr > MAX_SAMPLE_RATE:
+        raise AudioError(
+            f"The sample rate {sr} Hz is too high; at most {MAX_SAMPLE_RATE} Hz is accepted."
+        )
+    if handle.channels > MAX_CHANNELS:
+        raise AudioError(
+            f"The file has {handle.channels} channels; at most {MAX_CHANNELS} are accepted."
+        )
     if handle.frames <= 0 or handle.channels <= 0:
         raise AudioError("The file contains no audio frames (empty or truncated stream).")
     duration = handle.frames / sr
+    if handle.frames * 8 > MAX_DECODED_BYTES:
+        raise AudioError(
+            f"The audio is too long for its sample rate ({duration / 60:.1f} min at {sr} Hz "
+            f"would need {handle.frames * 8 / 1024**3:.1f} GB to decode; the limit is "
+            f"{MAX_DECODED_BYTES / 1024**3:.0f} GB)."
+        )
     if duration > MAX_DURATION_S:
         raise AudioError(
             f"The audio is too long ({duration / 60:.1f} min); "
@@ -153,7 +169,8 @@ def _decode_mono(handle: sf.SoundFile) -> np.ndarray:
     """Decode all frames as float64, averaging channels block by block."""
     announced = handle.frames
     mono = np.empty(announced, dtype=np.float64)
-    buffer = np.empty((min(_BLOCK_FRAMES, announced), handle.channels), dtype=np.float64)
+    block_frames = max(1, DECODE_BLOCK_BYTES // (8 * handle.channels))
+    buffer = np.empty((min(block_frames, announced), handle.channels), dtype=np.float64)
     filled = 0
     try:
         while filled < announced:
@@ -214,12 +231,17 @@ def load_audio(source: AudioSource) -> tuple[np.ndarray, int]:
     Returns ``(y, ANALYSIS_SR)``. Raises :class:`AudioError` for empty, unreadable, unsupported,
     truncated, too short, too long, silent or non-finite input (see the module docstring).
     """
-    with _open(source) as handle:
-        _check_header(handle)
-        sr = handle.samplerate
-        y = _decode_mono(handle)
-    _check_signal(y, sr)
-    if sr != ANALYSIS_SR:
-        y = soxr.resample(y, sr, ANALYSIS_SR, quality=RESAMPLE_QUALITY)
-        y = np.ascontiguousarray(y, dtype=np.float64)
+    try:
+        with _open(source) as handle:
+            _check_header(handle)
+            sr = handle.samplerate
+            y = _decode_mono(handle)
+        _check_signal(y, sr)
+        if sr != ANALYSIS_SR:
+            y = soxr.resample(y, sr, ANALYSIS_SR, quality=RESAMPLE_QUALITY)
+            y = np.ascontiguousarray(y, dtype=np.float64)
+    except MemoryError as exc:
+        raise AudioError(
+            "The audio is too large to decode on this server (out of memory)."
+        ) from exc
     return y, ANALYSIS_SR

@@ -171,6 +171,14 @@ SILENCE_PEAK = 1e-4
 MAX_SAMPLE_PEAK = 1_000.0
 #: Lowest native sample rate accepted; below it most of the spectral features have no content.
 MIN_SAMPLE_RATE = 8_000
+#: Highest sample rate and channel count accepted (libsndfile takes up to 1 MHz and 1024
+#: channels in a header: a 689 KB FLAC could otherwise ask for 9 GiB).
+MAX_SAMPLE_RATE = 192_000
+MAX_CHANNELS = 8
+#: Largest decoded mono signal (float64) one upload may need before resampling.
+MAX_DECODED_BYTES = 1024**3
+#: Bytes of interleaved samples decoded per block (whatever the channel count).
+DECODE_BLOCK_BYTES = 16 * 1024**2
 #: soxr quality used to bring other rates to ANALYSIS_SR ("HQ": 20-bit, linear phase).
 RESAMPLE_QUALITY = "HQ"
 #: A decoder that yields fewer frames than its header announced, by more than this share or
