@@ -172,3 +172,57 @@ def test_validate_features_accepts_a_text_frame(ten):
     assert table.features.shape == (10, 50)
     with pytest.raises(TableError, match="no rows"):
         validate_features(ten.head(0))
+
+
+def _header_and_row(extra: str = "") -> str:
+    from turkmood.constants import FEATURE_NAMES
+
+    return ",".join(FEATURE_NAMES) + extra + "\n" + ",".join(["0.5"] * len(FEATURE_NAMES))
+
+
+def test_absurdly_wide_tables_are_refused_from_the_header():
+    from turkmood.errors import TableError
+    from turkmood.tables import read_feature_table
+
+    extra = "".join(f",x{i}" for i in range(20_000))
+    with pytest.raises(TableError, match="20050 columns; at most 1000"):
+        read_feature_table((_header_and_row(extra) + "\n").encode())
+    with pytest.raises(TableError, match="first line is longer"):
+        read_feature_table(b"a" * (300 * 1024) + b"\n1\n")
+
+
+def test_duplicated_columns_are_still_named():
+    from turkmood.constants import FEATURE_NAMES
+    from turkmood.errors import TableError
+    from turkmood.tables import read_feature_table
+
+    with pytest.raises(TableError, match="duplicated columns"):
+        read_feature_table((_header_and_row("," + FEATURE_NAMES[0]) + ",1\n").encode())
+
+
+def test_blank_lines_do_not_size_the_result():
+    import tracemalloc
+
+    from turkmood.tables import read_feature_table
+
+    data = (_header_and_row() + "\n").encode() + b"\n" * 5_000_000  # 5 M "lines", one row
+    tracemalloc.start()
+    try:
+        table = read_feature_table(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(table.features) == 1
+    assert peak < 200 * 1024**2  # sized by the line count this was 5 M x 50 x 8 B = 2 GB
+
+
+def test_values_beyond_float32_are_refused():
+    from turkmood.constants import FEATURE_NAMES
+    from turkmood.errors import TableError
+    from turkmood.tables import read_feature_table
+
+    cells = ["0.5"] * len(FEATURE_NAMES)
+    cells[3] = "1e39"
+    text = ",".join(FEATURE_NAMES) + "\n" + ",".join(cells) + "\n"
+    with pytest.raises(TableError, match=f"too large for the model.*{FEATURE_NAMES[3]}"):
+        read_feature_table(text.encode())

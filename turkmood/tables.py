@@ -9,6 +9,7 @@ is read, so memory stays close to the size of the result however long the table 
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from turkmood.constants import FEATURE_NAMES, LABEL_COLUMN
+from turkmood.constants import FEATURE_NAMES, LABEL_COLUMN, MODEL_MAX_ABS_VALUE
 from turkmood.errors import TableError
 
 #: Non-feature columns carried through to results when present.
@@ -27,6 +28,12 @@ META_COLUMNS: tuple[str, ...] = ("file", "name", "id", LABEL_COLUMN)
 _MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "null", "none", "<na>"})
 #: Largest feature CSV accepted in one read.
 MAX_TABLE_BYTES = 200 * 1024 * 1024
+#: Widest table accepted (50 features plus name/label columns and some slack) and the longest
+#: header line read to find that out.
+MAX_TABLE_COLUMNS = 1_000
+#: Fewest bytes of one data row: 50 one-digit values and 49 separators.
+MIN_ROW_BYTES = 2 * len(FEATURE_NAMES) - 1
+MAX_HEADER_BYTES = 256 * 1024
 #: Rows read as text, converted and validated at a time (bounds the memory of text cells).
 TABLE_CHUNK_ROWS = 2_500
 #: Bytes read at a time when counting the lines of a table file.
@@ -56,6 +63,13 @@ def _line_bound(data: bytes) -> int:
     return max(data.count(b"\n"), data.count(b"\r"))
 
 
+def _row_bound(lines: int, size: int) -> int:
+    """Most data rows a table of ``lines`` line breaks and ``size`` bytes can hold: a row of 50
+    numbers takes at least MIN_ROW_BYTES, so 199 MB of blank lines bounds 2 M rows, not 200 M
+    (the result block is sized from this, and only the rows read are ever written)."""
+    return min(lines + 1, size // MIN_ROW_BYTES + 1)
+
+
 def _count_lines(handle: BinaryIO) -> int:
     """Line breaks in a seekable binary file, read block by block; rewinds it."""
     newlines = returns = 0
@@ -80,7 +94,7 @@ def _open_source(source: str | Path | bytes | BinaryIO) -> Iterator[tuple[Binary
         if path.stat().st_size > MAX_TABLE_BYTES:
             raise _too_large()
         with path.open("rb") as handle:
-            yield handle, _count_lines(handle) + 1
+            yield handle, _row_bound(_count_lines(handle), path.stat().st_size)
         return
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
@@ -88,7 +102,7 @@ def _open_source(source: str | Path | bytes | BinaryIO) -> Iterator[tuple[Binary
         data = source.read(MAX_TABLE_BYTES + 1)
     if len(data) > MAX_TABLE_BYTES:
         raise _too_large()
-    yield io.BytesIO(data), _line_bound(data) + 1
+    yield io.BytesIO(data), _row_bound(_line_bound(data), len(data))
 
 
 def _unreadable(exc: ValueError) -> TableError:
@@ -97,9 +111,30 @@ def _unreadable(exc: ValueError) -> TableError:
     return TableError(f"the file is not a readable CSV table: {exc}")
 
 
+def _check_width(handle: BinaryIO) -> None:
+    """Refuse a header line longer than MAX_HEADER_BYTES or wider than MAX_TABLE_COLUMNS
+    before pandas parses anything (a 3 MB header of 300 000 columns); rewinds ``handle``."""
+    head = handle.read(MAX_HEADER_BYTES + 1)
+    handle.seek(0)
+    end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
+    if end < 0 and len(head) > MAX_HEADER_BYTES:
+        raise TableError(
+            f"the table's first line is longer than {MAX_HEADER_BYTES // 1024} KB; "
+            "it is not a feature table"
+        )
+    header = head if end < 0 else head[:end]
+    width = max(header.count(sep) for sep in (b",", b";", b"\t")) + 1
+    if width > MAX_TABLE_COLUMNS:
+        raise TableError(
+            f"the table has {width} columns; at most {MAX_TABLE_COLUMNS} are accepted "
+            "(the 50 features and a few name columns)"
+        )
+
+
 @contextmanager
 def _csv_chunks(handle: BinaryIO) -> Iterator[Iterator[pd.DataFrame]]:
     """Chunks of TABLE_CHUNK_ROWS rows, every cell as text (the index counts data rows from 0)."""
+    _check_width(handle)
     try:
         reader = pd.read_csv(handle, dtype=str, keep_default_na=False, chunksize=TABLE_CHUNK_ROWS)
     except ValueError as exc:  # ParserError, EmptyDataError and UnicodeDecodeError included
@@ -118,7 +153,8 @@ def _csv_chunks(handle: BinaryIO) -> Iterator[Iterator[pd.DataFrame]]:
 def _check_columns(raw_columns: pd.Index) -> tuple[list[str], list[str]]:
     """Refuse duplicated or missing feature columns; (metadata columns present, notices)."""
     columns = [str(c) for c in raw_columns]
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    counts = Counter(columns)
+    dupes = sorted(c for c, n in counts.items() if n > 1)
     # pandas renames duplicated headers to "name.1"; catch those too.
     dupes += sorted(
         c for c in columns if c.rsplit(".", 1)[0] in FEATURE_NAMES and c not in FEATURE_NAMES
@@ -158,6 +194,12 @@ def _chunk_values(raw: pd.DataFrame, first_row: int) -> np.ndarray:
     if nonfinite.any():
         cols = values.columns[nonfinite.any(axis=0)].tolist()
         raise TableError(f"missing or infinite values in column(s) {_short(cols)}")
+    huge = np.abs(array) > MODEL_MAX_ABS_VALUE  # finite in float64, infinite for the model
+    if huge.any():
+        cols = values.columns[huge.any(axis=0)].tolist()
+        raise TableError(
+            f"values too large for the model (beyond ±3.4e38) in column(s) {_short(cols)}"
+        )
     return array
 
 
