@@ -17,10 +17,11 @@ def main() -> None:
     """Configure the page, the navigation and the sidebar, then run the chosen page."""
     import streamlit as st
 
-    from ui.resources import warm_up_in_background
+    from ui.resources import FAVICON, warm_up_in_background
     from ui.widgets import model_selector
 
-    st.set_page_config(page_title="TurkMood", page_icon=":material/music_note:", layout="wide")
+    # a shipped icon: a ":material/…" icon makes the browser fetch it from a font CDN
+    st.set_page_config(page_title="TurkMood", page_icon=str(FAVICON), layout="wide")
     pages = [
         st.Page(
             "app_pages/analyze.py", title="Analyze", icon=":material/graphic_eq:", default=True

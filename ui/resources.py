@@ -25,6 +25,9 @@ from turkmood.ood import training_detector
 from turkmood.tables import FeatureTable, read_feature_table
 from turkmood.window_pool import pool_is_usable, start_window_pool
 
+#: The app's favicon, shipped (nothing is fetched from outside this machine).
+FAVICON = Path(__file__).resolve().parent / "favicon.png"
+
 #: Session-state key of the sidebar model selector, shared by every page.
 MODEL_KEY = "model_name"
 MODEL_CARD_PATH = MODELS_DIR / "MODEL_CARD.md"
