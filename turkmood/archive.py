@@ -52,6 +52,16 @@ def is_zip(name: str) -> bool:
     return PurePosixPath(name).suffix.lower().lstrip(".") in ZIP_TYPES
 
 
+def _shown(names: list[str], limit: int = 5) -> str:
+    return ", ".join(names[:limit]) + (" …" if len(names) > limit else "")
+
+
+def _is_unsafe(member: str) -> bool:
+    """A member path that is absolute or climbs out of the archive (``..``)."""
+    path = PurePosixPath(member.replace("\\", "/"))
+    return path.is_absolute() or ".." in path.parts
+
+
 def _is_junk(member: str) -> bool:
     """macOS resource forks and hidden files that archivers add next to the real files."""
     parts = PurePosixPath(member).parts
@@ -87,7 +97,10 @@ def zip_items(name: str, data: bytes) -> tuple[list[AudioItem], list[str]]:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
         raise ArchiveError(f"{name} is not a readable ZIP archive ({exc}).") from exc
-    files = [i for i in infos if not i.is_dir() and not _is_junk(i.filename)]
+    entries = [i for i in infos if not i.is_dir()]
+    unsafe = [i.filename for i in entries if _is_unsafe(i.filename)]
+    junk = [i.filename for i in entries if not _is_unsafe(i.filename) and _is_junk(i.filename)]
+    files = [i for i in entries if not _is_unsafe(i.filename) and not _is_junk(i.filename)]
     audio = [i for i in files if is_audio_name(i.filename)]
     if len(audio) > ZIP_MAX_MEMBERS:
         raise ArchiveError(
@@ -101,6 +114,13 @@ def zip_items(name: str, data: bytes) -> tuple[list[AudioItem], list[str]]:
             f"{ZIP_MAX_TOTAL_BYTES / _MB:.0f} MB."
         )
     notes = []
+    if unsafe:
+        notes.append(
+            f"{name}: skipped {len(unsafe)} file(s) whose path leaves the archive "
+            f"({_shown(unsafe)})."
+        )
+    if junk:
+        notes.append(f"{name}: skipped {len(junk)} hidden or system file(s) ({_shown(junk)}).")
     others = [i.filename for i in files if not is_audio_name(i.filename)]
     if others:
         shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")

@@ -59,7 +59,10 @@ def test_zip_members_are_listed_and_junk_is_noted():
     items, notes = zip_items("set.zip", data)
     assert [i.name for i in items] == ["set.zip/album/a.wav", "set.zip/album/B.FLAC"]
     assert items[0].load() == wav_bytes()
-    assert notes == ["set.zip: ignored 2 file(s) that are not audio (album/cover.jpg, nested.zip)."]
+    assert notes == [
+        "set.zip: skipped 2 hidden or system file(s) (__MACOSX/album/._a.wav, .hidden.wav).",
+        "set.zip: ignored 2 file(s) that are not audio (album/cover.jpg, nested.zip).",
+    ]
 
 
 def test_zip_without_audio_says_so():
@@ -119,3 +122,18 @@ def test_score_item_hashes_the_content_and_analyses_it():
     result = score_item(batch_inputs.AudioItem("t.wav", lambda: data), model)
     assert result.error is None and result.sha256 == bytes_sha256(data)
     assert result.analysis.model_version == model.version
+
+
+def test_unsafe_and_hidden_members_are_reported_not_dropped_silently():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("good.wav", b"RIFF")
+        zf.writestr("../escape.wav", b"RIFF")
+        zf.writestr("/abs/root.wav", b"RIFF")
+        zf.writestr("__MACOSX/._good.wav", b"x")
+    items, notes = zip_items("songs.zip", archive.getvalue())
+    assert [i.name for i in items] == ["songs.zip/good.wav"]
+    text = " ".join(notes)
+    assert "skipped 2 file(s) whose path leaves the archive" in text
+    assert "../escape.wav" in text
+    assert "skipped 1 hidden or system file(s)" in text
