@@ -226,3 +226,34 @@ def test_values_beyond_float32_are_refused():
     text = ",".join(FEATURE_NAMES) + "\n" + ",".join(cells) + "\n"
     with pytest.raises(TableError, match=f"too large for the model.*{FEATURE_NAMES[3]}"):
         read_feature_table(text.encode())
+
+
+@pytest.mark.parametrize(
+    ("sep", "decimal", "encoding", "notice"),
+    [
+        (";", ",", "utf-8", "';'-separated, decimal comma"),
+        ("\t", ".", "utf-8", "tab-separated"),
+        (";", ".", "utf-16", "encoding utf-16, ';'-separated"),
+        (",", ".", "cp1254", "encoding cp1254"),
+    ],
+)
+def test_delimiter_decimal_and_encoding_are_sniffed(bundled_frame, sep, decimal, encoding, notice):
+    from turkmood.constants import FEATURE_NAMES
+    from turkmood.tables import read_feature_table
+
+    rows = bundled_frame[list(FEATURE_NAMES)].head(3)
+    table = rows.copy()
+    table.insert(0, "file", ["şarkı.wav", "ığdır.mp3", "çay.flac"])
+    text = table.to_csv(sep=sep, decimal=decimal, index=False)
+    got = read_feature_table(text.encode(encoding))
+    np.testing.assert_allclose(got.features.to_numpy(), rows.to_numpy())
+    assert got.meta["file"].tolist() == ["şarkı.wav", "ığdır.mp3", "çay.flac"]
+    assert notice in " ".join(got.notices)
+
+
+def test_a_plain_csv_gets_no_dialect_notice(bundled_frame):
+    from turkmood.constants import FEATURE_NAMES
+    from turkmood.tables import read_feature_table
+
+    text = bundled_frame[list(FEATURE_NAMES)].head(2).to_csv(index=False)
+    assert read_feature_table(text.encode()).notices == []

@@ -8,7 +8,9 @@ is read, so memory stays close to the size of the result however long the table 
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,6 +113,54 @@ def _unreadable(exc: ValueError) -> TableError:
     return TableError(f"the file is not a readable CSV table: {exc}")
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """How a table is written: separator, decimal comma, and the encoding it was read as."""
+
+    sep: str = ","
+    decimal_comma: bool = False
+    encoding: str = "utf-8"
+
+
+_DECIMAL_COMMA = re.compile(rb"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
+
+
+def _transcode(handle: BinaryIO) -> tuple[BinaryIO, str]:
+    """The table as UTF-8 bytes: UTF-16 (with its BOM) and cp1254 (Turkish Windows, when the
+    bytes are not UTF-8) are converted; UTF-8 input is returned as is."""
+    head = handle.read(4)
+    handle.seek(0)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = handle.read().decode("utf-16"), "utf-16"
+    else:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:  # checked block by block: a valid UTF-8 file is never held twice
+            while block := handle.read(_COUNT_BLOCK_BYTES):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            handle.seek(0)
+            return handle, "utf-8"
+        except UnicodeDecodeError:
+            handle.seek(0)
+            text, encoding = handle.read().decode("cp1254", errors="replace"), "cp1254"
+    return io.BytesIO(text.encode("utf-8")), encoding
+
+
+def _sniff(handle: BinaryIO) -> Dialect:
+    """Separator from the header line (``,`` ``;`` or tab, the most frequent) and a decimal
+    comma when the separator is not a comma and the first data row has ``0,5``-style cells."""
+    head = handle.read(MAX_HEADER_BYTES * 2)
+    handle.seek(0)
+    lines = head.splitlines()
+    header = lines[0] if lines else b""
+    sep = max((b",", b";", b"\t"), key=header.count)
+    decimal_comma = False
+    if sep != b"," and len(lines) > 1:
+        cells = lines[1].split(sep)
+        decimal_comma = sum(bool(_DECIMAL_COMMA.match(c)) for c in cells) >= len(cells) // 2
+    return Dialect(sep=sep.decode(), decimal_comma=decimal_comma)
+
+
 def _check_width(handle: BinaryIO) -> None:
     """Refuse a header line longer than MAX_HEADER_BYTES or wider than MAX_TABLE_COLUMNS
     before pandas parses anything (a 3 MB header of 300 000 columns); rewinds ``handle``."""
@@ -132,11 +182,13 @@ def _check_width(handle: BinaryIO) -> None:
 
 
 @contextmanager
-def _csv_chunks(handle: BinaryIO) -> Iterator[Iterator[pd.DataFrame]]:
+def _csv_chunks(handle: BinaryIO, sep: str = ",") -> Iterator[Iterator[pd.DataFrame]]:
     """Chunks of TABLE_CHUNK_ROWS rows, every cell as text (the index counts data rows from 0)."""
     _check_width(handle)
     try:
-        reader = pd.read_csv(handle, dtype=str, keep_default_na=False, chunksize=TABLE_CHUNK_ROWS)
+        reader = pd.read_csv(
+            handle, sep=sep, dtype=str, keep_default_na=False, chunksize=TABLE_CHUNK_ROWS
+        )
     except ValueError as exc:  # ParserError, EmptyDataError and UnicodeDecodeError included
         raise _unreadable(exc) from exc
 
@@ -172,12 +224,17 @@ def _check_columns(raw_columns: pd.Index) -> tuple[list[str], list[str]]:
     return [c for c in META_COLUMNS if c in columns], notices
 
 
-def _chunk_values(raw: pd.DataFrame, first_row: int) -> np.ndarray:
+def _chunk_values(raw: pd.DataFrame, first_row: int, decimal_comma: bool = False) -> np.ndarray:
     """The 50 feature columns of one chunk as float64 (rows x 50); TableError on bad cells.
 
     ``first_row`` is the 0-based data row of the chunk's first line, so messages give the data
     row numbers (1-based) of the whole table.
     """
+    if decimal_comma:
+        raw = raw.copy()
+        raw[list(FEATURE_NAMES)] = raw[list(FEATURE_NAMES)].apply(
+            lambda s: s.str.replace(",", ".", regex=False)
+        )
     values = raw[list(FEATURE_NAMES)].apply(pd.to_numeric, errors="coerce")
     if values.isna().any().any():  # slow path, only to name the problem: strip, find blanks
         text = raw[list(FEATURE_NAMES)].apply(lambda s: s.str.strip())
@@ -203,7 +260,9 @@ def _chunk_values(raw: pd.DataFrame, first_row: int) -> np.ndarray:
     return array
 
 
-def _validate_chunks(chunks: Iterator[pd.DataFrame], max_rows: int) -> FeatureTable:
+def _validate_chunks(
+    chunks: Iterator[pd.DataFrame], max_rows: int, dialect: Dialect = Dialect()
+) -> FeatureTable:
     """Check the header once, then convert and check chunk by chunk into one float64 block.
 
     The block is allocated once for ``max_rows`` rows (an upper bound: the file's line count)
@@ -220,7 +279,7 @@ def _validate_chunks(chunks: Iterator[pd.DataFrame], max_rows: int) -> FeatureTa
         if block is None:
             meta_cols, notices = _check_columns(chunk.columns)
             block = np.empty((len(FEATURE_NAMES), max(max_rows, 1)), dtype=np.float64)
-        values = _chunk_values(chunk, n_rows)
+        values = _chunk_values(chunk, n_rows, dialect.decimal_comma)
         end = n_rows + len(values)
         if end > block.shape[1]:  # more rows than line breaks counted (mixed CR/LF): grow
             grown = np.empty((block.shape[0], max(end, 2 * block.shape[1])), dtype=np.float64)
@@ -252,5 +311,24 @@ def read_feature_table(source: str | Path | bytes | BinaryIO) -> FeatureTable:
     Raises TableError on every problem; a problem in a later chunk is found after the earlier
     chunks were checked, and its message gives the data row numbers of the whole table.
     """
-    with _open_source(source) as (handle, max_rows), _csv_chunks(handle) as chunks:
-        return _validate_chunks(chunks, max_rows)
+    with _open_source(source) as (raw, max_rows):
+        handle, encoding = _transcode(raw)
+        dialect = Dialect(**{**_sniff(handle).__dict__, "encoding": encoding})
+        with _csv_chunks(handle, dialect.sep) as chunks:
+            table = _validate_chunks(chunks, max_rows, dialect)
+    described = _describe(dialect)
+    if described:
+        table.notices.append(described)
+    return table
+
+
+def _describe(dialect: Dialect) -> str:
+    """A notice saying how a table not written as plain UTF-8 CSV was read ("" otherwise)."""
+    parts = []
+    if dialect.encoding != "utf-8":
+        parts.append(f"encoding {dialect.encoding}")
+    if dialect.sep != ",":
+        parts.append("tab-separated" if dialect.sep == "\t" else f"'{dialect.sep}'-separated")
+    if dialect.decimal_comma:
+        parts.append("decimal comma")
+    return f"read as {', '.join(parts)}" if parts else ""
