@@ -12,6 +12,7 @@ from api import schemas
 from api.auth import require_admin
 from api.capacity import AtCapacity, WorkTimeout
 from turkmood import batch_jobs, serving
+from turkmood.constants import AUDIO_FORMATS_TEXT
 from turkmood.learning.clip_store import keep_if_uncertain
 from turkmood.telemetry.prediction_log import log_prediction, record_from_analysis
 
@@ -78,7 +79,7 @@ def models() -> dict:
 @router.post("/predict", response_model=schemas.Prediction, responses=_ERRORS)
 async def predict(
     request: Request,
-    file: Annotated[UploadFile, File(description="audio: WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF")],
+    file: Annotated[UploadFile, File(description=f"audio: {AUDIO_FORMATS_TEXT}")],
     model: Annotated[str | None, Form(description="model name (default: the champion)")] = None,
     explain: Annotated[bool, Query(description="add the top SHAP reasons in plain words")] = False,
 ) -> dict:

@@ -12,7 +12,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from turkmood.constants import DECISION_THRESHOLD, LABEL_COLUMN, MAX_DURATION_S
+from turkmood.constants import (
+    AUDIO_FORMATS_TEXT,
+    DECISION_THRESHOLD,
+    LABEL_COLUMN,
+    MAX_DURATION_S,
+)
 from turkmood.errors import AudioError, ModelError, TableError
 from turkmood.model import LoadedModel, predict_features
 from turkmood.results import results_frame
@@ -126,7 +131,7 @@ source = st.radio("Input", [SOURCE_UPLOAD, SOURCE_SAMPLE, SOURCE_BUNDLED], horiz
 model = current_model()
 if source == SOURCE_UPLOAD:
     uploaded = st.file_uploader(
-        "An audio file (WAV, FLAC, OGG, Opus, MP3), or a feature table (CSV) in the UCI column "
+        f"An audio file ({AUDIO_FORMATS_TEXT}), or a feature table (CSV) in the UCI column "
         "format: the 50 MIRtoolbox columns, optional file/name/Class columns carried through",
         type=list(UPLOAD_TYPES),
     )

@@ -8,7 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from turkmood.batch import FileResult, results_table
-from turkmood.constants import CLASSES, DECISION_THRESHOLD, FEATURE_NAMES, ZIP_MAX_MEMBERS
+from turkmood.constants import (
+    AUDIO_FORMATS_TEXT,
+    CLASSES,
+    DECISION_THRESHOLD,
+    FEATURE_NAMES,
+    ZIP_MAX_MEMBERS,
+)
 from turkmood.decision import is_uncertain
 from turkmood.errors import ModelError, TableError
 from turkmood.model import LoadedModel, predict_features
@@ -119,8 +125,7 @@ st.caption(
 )
 
 uploads = st.file_uploader(
-    "Audio files (WAV, FLAC, OGG, Opus, MP3), ZIP archives of audio files, or one feature "
-    "table (CSV)",
+    f"Audio files ({AUDIO_FORMATS_TEXT}), ZIP archives of audio files, or one feature table (CSV)",
     type=[*UPLOAD_TYPES, *ZIP_TYPES],
     accept_multiple_files=True,
     key="batch-upload",

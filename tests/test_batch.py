@@ -95,6 +95,7 @@ def test_expand_paths_takes_files_folders_and_globs(tmp_path, monkeypatch):
         [
             Path("a/x.wav"),
             Path("a/deep/y.FLAC"),
+            Path("a/notes.txt"),  # not audio: scored into an error row, never skipped silently
             Path("b.mp3"),
             tmp_path / "c.ogg",
             Path("named.dat"),

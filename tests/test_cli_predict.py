@@ -25,6 +25,7 @@ BAD_FILES = {
     "notes.wav": "not a readable audio file",
     "empty.wav": "empty (0 bytes)",
     "blip.wav": "too short (0.20 s)",
+    "readme.txt": "not a readable audio file",  # a folder's non-audio file gets its row too
 }
 GOOD_FILES = ["sad.wav", "sub/frantic.flac", "sub/metal.wav"]
 
@@ -45,7 +46,7 @@ def mixed(tmp_path_factory) -> Path:
     (root / "notes.wav").write_text("this is a text file, not audio\n" * 30)
     (root / "empty.wav").write_bytes(b"")
     write_clip(root / "blip.wav", "mus_wesnoth_sad.flac", 0.2)
-    (root / "readme.txt").write_text("ignored: not an audio extension")
+    (root / "readme.txt").write_text("not audio: reported in its own row, never skipped silently")
     return root
 
 
@@ -86,7 +87,7 @@ def test_nothing_scorable_exits_non_zero(mixed, tmp_path, capsys):
     bad = [str(mixed / n) for n in BAD_FILES]
     assert main(["predict", *bad, "--out", str(out), "--quiet"]) == 1
     assert len(_read(out.read_bytes())) == len(BAD_FILES)
-    assert "scored 0 of 4 file(s)" in capsys.readouterr().err
+    assert f"scored 0 of {len(BAD_FILES)} file(s)" in capsys.readouterr().err
 
 
 def test_no_matching_files_is_a_clear_error(tmp_path, capsys):

@@ -12,6 +12,7 @@ rule as a single clip.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
@@ -90,8 +91,11 @@ def analyze_signal(
     model: LoadedModel | str | None = None,
     pool: Executor | None = None,
     hop_s: float = WINDOW_HOP_S,
+    notes: Sequence[str] = (),
 ) -> Analysis:
     """Analyse a decoded signal (as returned by :func:`turkmood.audio.load_audio`).
+
+    ``notes`` (the decoder's, e.g. a header that understated the length) head the analysis notes.
 
     ``pool`` (:func:`turkmood.window_pool.start_window_pool`) extracts the windows of a long
     song on worker processes; the result is the same without it. ``hop_s`` spaces the windows
@@ -112,7 +116,7 @@ def analyze_signal(
     timeline.insert(0, "start_s", [s / sr for s, _ in bounds])
     timeline.insert(1, "end_s", [e / sr for _, e in bounds])
     track = decide(pd.DataFrame([probs.mean(axis=0).to_numpy()], columns=list(CLASSES)))
-    notes = []
+    notes = list(notes)
     duration = len(y) / sr
     if duration < WINDOW_S - 1:
         notes.append(
@@ -135,7 +139,7 @@ def analyze(
     source: object, model: LoadedModel | str | None = None, pool: Executor | None = None
 ) -> Analysis:
     """Decode ``source`` (path, bytes or file-like) and analyse it; AudioError on bad audio."""
-    from turkmood.audio import load_audio
+    from turkmood.audio import decode_audio
 
-    y, sr = load_audio(source)
-    return analyze_signal(y, sr, model, pool)
+    decoded = decode_audio(source)
+    return analyze_signal(decoded.y, decoded.sr, model, pool, notes=decoded.notes)

@@ -1,7 +1,9 @@
 """Audio file → mono float64 signal at the analysis rate (``load_audio``).
 
 Decoding uses libsndfile through ``soundfile`` (libsndfile >= 1.1 reads WAV 8/16/24/32-bit
-integer and float, FLAC, OGG/Vorbis, Opus, MP3, AIFF, CAF, ...); no ffmpeg is needed.
+integer and float, FLAC, OGG/Vorbis, Opus, MP3, AIFF, CAF, ...). What it cannot read (M4A/AAC,
+ALAC) and MP3s whose header understates their length are decoded with PyAV
+(:mod:`turkmood.audio_av`, FFmpeg inside its wheel); no system ffmpeg is needed.
 
 What the loader does, in order, and why:
 
@@ -37,8 +39,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,8 +47,10 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from turkmood import audio_av
 from turkmood.constants import (
     ANALYSIS_SR,
+    AUDIO_FORMATS_TEXT,
     DECODE_BLOCK_BYTES,
     MAX_CHANNELS,
     MAX_DECODED_BYTES,
@@ -65,11 +68,11 @@ from turkmood.errors import AudioError
 
 AudioSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
-__all__ = ["AudioSource", "load_audio", "probe_duration"]
+__all__ = ["AudioSource", "DecodedAudio", "decode_audio", "load_audio", "probe_duration"]
 
 #: Errors a decoder may raise on bad input; all become AudioError.
 _DECODER_ERRORS = (sf.SoundFileError, RuntimeError, ValueError, EOFError, OSError, TypeError)
-_SUPPORTED = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF"
+_SUPPORTED = AUDIO_FORMATS_TEXT
 
 
 def _as_file(source: AudioSource) -> str | BinaryIO:
@@ -104,26 +107,8 @@ def _as_file(source: AudioSource) -> str | BinaryIO:
     return stream
 
 
-@contextmanager
-def _open(source: AudioSource) -> Iterator[sf.SoundFile]:
-    """Open ``source`` with libsndfile, turning every opening failure into AudioError."""
-    target = _as_file(source)
-    try:
-        handle = sf.SoundFile(target)
-    except _DECODER_ERRORS as exc:
-        raise AudioError(
-            "This is not a readable audio file, or its format is not supported "
-            f"(supported: {_SUPPORTED})."
-        ) from exc
-    try:
-        yield handle
-    finally:
-        handle.close()
-
-
-def _check_header(handle: sf.SoundFile) -> float:
-    """Validate rate and announced length; return the announced duration in seconds."""
-    sr = handle.samplerate
+def _check_header(sr: int, channels: int, frames: int) -> float:
+    """Validate rate, channels and announced length; return the announced duration in seconds."""
     if sr < MIN_SAMPLE_RATE:
         raise AudioError(
             f"The sample rate {sr} Hz is too low; at least {MIN_SAMPLE_RATE} Hz is needed."
@@ -132,17 +117,15 @@ def _check_header(handle: sf.SoundFile) -> float:
         raise AudioError(
             f"The sample rate {sr} Hz is too high; at most {MAX_SAMPLE_RATE} Hz is accepted."
         )
-    if handle.channels > MAX_CHANNELS:
-        raise AudioError(
-            f"The file has {handle.channels} channels; at most {MAX_CHANNELS} are accepted."
-        )
-    if handle.frames <= 0 or handle.channels <= 0:
+    if channels > MAX_CHANNELS:
+        raise AudioError(f"The file has {channels} channels; at most {MAX_CHANNELS} are accepted.")
+    if frames <= 0 or channels <= 0:
         raise AudioError("The file contains no audio frames (empty or truncated stream).")
-    duration = handle.frames / sr
-    if handle.frames * 8 > MAX_DECODED_BYTES:
+    duration = frames / sr
+    if frames * 8 > MAX_DECODED_BYTES:
         raise AudioError(
             f"The audio is too long for its sample rate ({duration / 60:.1f} min at {sr} Hz "
-            f"would need {handle.frames * 8 / 1024**3:.1f} GB to decode; the limit is "
+            f"would need {frames * 8 / 1024**3:.1f} GB to decode; the limit is "
             f"{MAX_DECODED_BYTES / 1024**3:.0f} GB)."
         )
     if duration > MAX_DURATION_S:
@@ -157,9 +140,22 @@ def _check_header(handle: sf.SoundFile) -> float:
     return duration
 
 
+def _tolerance(frames: int, sr: int) -> float:
+    """How many frames a decoded length may differ from the announced one."""
+    return max(TRUNCATION_TOLERANCE * frames, TRUNCATION_TOLERANCE_S * sr)
+
+
 def probe_duration(source: AudioSource) -> float:
     """Duration in seconds announced by the file's header, without decoding the samples."""
-    with _open(source) as handle:
+    target = _as_file(source)
+    try:
+        handle = sf.SoundFile(target)
+    except _DECODER_ERRORS:
+        info = audio_av.probe(_rewound(target), _SUPPORTED)
+        if info.seconds <= 0:
+            raise AudioError("The file does not say how long it is.") from None
+        return info.seconds
+    with handle:
         if handle.frames <= 0 or handle.samplerate <= 0:
             raise AudioError("The file contains no audio frames (empty or truncated stream).")
         return handle.frames / handle.samplerate
@@ -186,9 +182,7 @@ def _decode_mono(handle: sf.SoundFile) -> np.ndarray:
             "The audio file is truncated or corrupt: decoding failed part-way "
             f"(after {filled / handle.samplerate:.1f} s)."
         ) from exc
-    shortfall = announced - filled
-    tolerance = max(TRUNCATION_TOLERANCE * announced, TRUNCATION_TOLERANCE_S * handle.samplerate)
-    if shortfall > tolerance:
+    if announced - filled > _tolerance(announced, handle.samplerate):
         raise AudioError(
             "The audio file is truncated or corrupt: only "
             f"{filled / handle.samplerate:.1f} s of the announced "
@@ -222,6 +216,88 @@ def _check_signal(y: np.ndarray, sr: int) -> None:
         )
 
 
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A decoded signal at ``ANALYSIS_SR`` and what the decoder had to say about the file."""
+
+    y: np.ndarray
+    sr: int
+    #: Plain-language notes for the user (e.g. a header that understated the length).
+    notes: tuple[str, ...] = ()
+
+
+def _rewound(target: str | BinaryIO) -> str | BinaryIO:
+    if not isinstance(target, str):
+        target.seek(0)
+    return target
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 120 else f"{seconds:.1f} s"
+
+
+def _decode_with_av(target: str | BinaryIO, notes: tuple[str, ...] = ()) -> DecodedAudio:
+    """Decode what libsndfile cannot (M4A/AAC, ALAC, lying MP3 headers) with PyAV."""
+    info = audio_av.probe(_rewound(target), _SUPPORTED)
+    if info.seconds > 0:
+        _check_header(info.sample_rate, info.channels, round(info.seconds * info.sample_rate))
+    else:
+        _check_header(info.sample_rate, info.channels, round(MIN_DURATION_S * info.sample_rate))
+    sr = info.sample_rate
+    limit = min(
+        round(MAX_DURATION_S * sr + _tolerance(MAX_DURATION_S * sr, sr)), MAX_DECODED_BYTES // 8
+    )
+    y, sr, _ = audio_av.decode_mono(_rewound(target), limit, _SUPPORTED)
+    return _finish(y, sr, notes)
+
+
+def _finish(y: np.ndarray, sr: int, notes: tuple[str, ...]) -> DecodedAudio:
+    _check_signal(y, sr)
+    if sr != ANALYSIS_SR:
+        y = soxr.resample(y, sr, ANALYSIS_SR, quality=RESAMPLE_QUALITY)
+        y = np.ascontiguousarray(y, dtype=np.float64)
+    return DecodedAudio(y, ANALYSIS_SR, notes)
+
+
+def _decode(target: str | BinaryIO) -> DecodedAudio:
+    try:
+        handle = sf.SoundFile(target)
+    except _DECODER_ERRORS:
+        return _decode_with_av(target)
+    with handle:
+        _check_header(handle.samplerate, handle.channels, handle.frames)
+        sr, channels, announced = handle.samplerate, handle.channels, handle.frames
+        if handle.format != "MP3":
+            return _finish(_decode_mono(handle), sr, ())
+    # libsndfile reads an MP3 only up to its header's length, which without a Xing/Info header
+    # is an estimate from the first frame's bitrate: count the real length from the packets
+    real = audio_av.count_frames(_rewound(target))
+    if real is not None and real - announced > _tolerance(announced, sr):
+        _check_header(sr, channels, real)
+        note = (
+            f"The MP3's header announced {_minutes(announced / sr)}, but the file holds "
+            f"{_minutes(real / sr)} (a VBR file without a length header); it was decoded to "
+            "its real end."
+        )
+        return _decode_with_av(target, (note,))
+    with sf.SoundFile(_rewound(target)) as handle:
+        return _finish(_decode_mono(handle), sr, ())
+
+
+def decode_audio(source: AudioSource) -> DecodedAudio:
+    """Decode ``source`` (path, bytes or binary file object) to mono float64 at ``ANALYSIS_SR``.
+
+    Like :func:`load_audio`, with the decoder's notes for the user.
+    """
+    target = _as_file(source)
+    try:
+        return _decode(target)
+    except MemoryError as exc:
+        raise AudioError(
+            "The audio is too large to decode on this server (out of memory)."
+        ) from exc
+
+
 def load_audio(source: AudioSource) -> tuple[np.ndarray, int]:
     """Decode ``source`` (path, bytes or binary file object) to mono float64 at ``ANALYSIS_SR``.
 
@@ -231,17 +307,5 @@ def load_audio(source: AudioSource) -> tuple[np.ndarray, int]:
     Returns ``(y, ANALYSIS_SR)``. Raises :class:`AudioError` for empty, unreadable, unsupported,
     truncated, too short, too long, silent or non-finite input (see the module docstring).
     """
-    try:
-        with _open(source) as handle:
-            _check_header(handle)
-            sr = handle.samplerate
-            y = _decode_mono(handle)
-        _check_signal(y, sr)
-        if sr != ANALYSIS_SR:
-            y = soxr.resample(y, sr, ANALYSIS_SR, quality=RESAMPLE_QUALITY)
-            y = np.ascontiguousarray(y, dtype=np.float64)
-    except MemoryError as exc:
-        raise AudioError(
-            "The audio is too large to decode on this server (out of memory)."
-        ) from exc
-    return y, ANALYSIS_SR
+    decoded = decode_audio(source)
+    return decoded.y, decoded.sr

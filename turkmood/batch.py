@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from turkmood.analyze import Analysis, analyze
-from turkmood.constants import AUDIO_EXTENSIONS, BATCH_FEATURE_DIGITS, CLASSES, FEATURE_NAMES
+from turkmood.constants import BATCH_FEATURE_DIGITS, CLASSES, FEATURE_NAMES
 from turkmood.data import file_sha256
 from turkmood.errors import TurkMoodError
 from turkmood.model import LoadedModel, cached_model
@@ -93,18 +93,17 @@ def hash_path(path: str | Path) -> tuple[str, str | None]:
 
 
 def expand_paths(items: Iterable[str | Path]) -> list[Path]:
-    """Files, folders (recursive, audio extensions only) and glob patterns → sorted file list.
+    """Files, folders (recursive) and glob patterns → sorted file list.
 
-    A file named explicitly is kept whatever its extension (it gets an error row if it is not
-    audio); folders and globs only contribute files.
+    Every file counts, whatever its extension: a folder's cover art or notes get an error row
+    saying they are not audio, so nothing in a folder is skipped silently and audio with an
+    unusual ending is still scored. Globs only contribute files.
     """
     found: list[Path] = []
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found += [
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS
-            ]
+            found += [p for p in path.rglob("*") if p.is_file()]
         elif path.exists():
             found.append(path)
         elif path.is_absolute():

@@ -223,8 +223,13 @@ FLUCTUATION_MAX_HZ = 10.0
 FLUCTUATION_MIN_RES_HZ = 0.01
 
 # --- batch ---------------------------------------------------------------------------------------
-#: File endings picked up when a folder is given to the batch scorer.
-AUDIO_EXTENSIONS: frozenset[str] = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3"})
+#: Audio file endings, the same everywhere: uploaders, folders given to the batch scorer, zips.
+#: libsndfile decodes most; M4A/AAC/ALAC go through PyAV (turkmood.audio_av).
+AUDIO_EXTENSIONS: frozenset[str] = frozenset(
+    {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".aifc", ".m4a", ".aac"}
+)
+#: The same list as people read it (messages, help texts, the API docs).
+AUDIO_FORMATS_TEXT = "WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF, M4A/AAC (incl. ALAC)"
 #: Significant digits of the audio features in a batch CSV (the UCI table has 3 decimals). Keeps the
 #: file identical whichever process computed a row (BLAS threading moves the last bits).
 BATCH_FEATURE_DIGITS = 6

@@ -21,6 +21,11 @@ _MIME = {
     ".oga": "audio/ogg",
     ".opus": "audio/ogg",
     ".mp3": "audio/mpeg",
+    ".aif": "audio/aiff",
+    ".aiff": "audio/aiff",
+    ".aifc": "audio/aiff",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
 }
 
 

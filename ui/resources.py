@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from turkmood.analyze import Analysis, analyze_signal, window_bounds
-from turkmood.audio import load_audio
+from turkmood.audio import decode_audio
 from turkmood.constants import (
     DATA_PATH,
     MANIFEST_PATH,
@@ -148,10 +148,11 @@ def window_pool() -> Executor | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _analyze_cached(data: bytes, model_name: str, manifest_mtime: int) -> Analysis:
-    y, sr = load_audio(data)
+    decoded = decode_audio(data)
+    y, sr = decoded.y, decoded.sr
     # a clip that stays in this process never waits for the pool (still starting at first run)
     pool = window_pool() if len(window_bounds(len(y), sr)) >= MIN_POOL_WINDOWS else None
-    return analyze_signal(y, sr, get_model(model_name), pool)
+    return analyze_signal(y, sr, get_model(model_name), pool, notes=decoded.notes)
 
 
 def analyze_audio(data: bytes, model_name: str) -> Analysis:
