@@ -61,6 +61,7 @@ class Prediction(BaseModel):
                 "predicted": "happy",
                 "confidence": 0.81,
                 "decision": "happy",
+                "status": "accepted",
                 "probabilities": _EXAMPLE_PROBS,
             }
         }
@@ -72,7 +73,11 @@ class Prediction(BaseModel):
     duration_s: float
     predicted: str
     confidence: float
+    #: The emotion, or "review — between X and Y" / "review — unlike the training music" /
+    #: "review — not music: …" (the app's and the CSV's words).
     decision: str
+    #: "accepted" or "review": the field to filter on.
+    status: str
     probabilities: dict[str, float]
     ood: OOD
     timeline: list[Window]
@@ -96,6 +101,7 @@ class RowPrediction(BaseModel):
     predicted: str
     confidence: float
     decision: str
+    status: str
     probabilities: dict[str, float]
     ood: OOD
 

@@ -51,3 +51,41 @@ def test_detector_is_cached_and_results_are_complete(X):
     res = check_features(X.head(3))
     assert len(res) == 3
     assert all(len(r.most_off) == 5 and r.most_off[0][0] in FEATURE_NAMES for r in res)
+
+
+# --- clearly non-musical input never gets an accepted emotion (#15 item 15) -----------------------
+
+
+def _synthetic(kind: str, seconds: float = 30.0) -> np.ndarray:
+    sr = 44100
+    t = np.arange(int(seconds * sr)) / sr
+    if kind == "sine":
+        return 0.5 * np.sin(2 * np.pi * 440 * t)
+    if kind == "noise":
+        return 0.2 * np.random.default_rng(0).standard_normal(t.size)
+    return 0.5 * np.sin(2 * np.pi * (200 + 50 * t) * t)  # a chirp: unusual, not named
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("sine", "review — not music: it sounds like a steady tone"),
+        ("noise", "review — not music: it sounds like noise"),
+        ("chirp", "review — unlike the training music"),
+    ],
+)
+def test_non_musical_clips_are_sent_to_review_with_the_reason(kind, expected):
+    from turkmood.analyze import analyze_signal
+
+    analysis = analyze_signal(_synthetic(kind), 44100)
+    assert analysis.is_ood
+    assert analysis.decision.startswith(expected)
+    assert all(d.startswith("review") for d in analysis.timeline["decision"])
+    assert analysis.predicted in {"happy", "sad", "angry", "relax"}  # the guess stays visible
+
+
+def test_training_songs_are_not_called_non_music():
+    from turkmood.ood import non_music_reason
+
+    X = load_training_data().X.to_numpy()
+    assert not any(non_music_reason(row) for row in X)

@@ -15,8 +15,18 @@ def _preds():
 def test_schema_and_errors_in_their_rows():
     frame = results_frame(["a.wav", "b.wav"], _preds(), "m@1", errors=[None, "not audio"])
     assert tuple(frame.columns) == RESULT_COLUMNS
+    assert list(frame.columns[:4]) == ["file", "status", "decision", "error"]  # read first
     assert frame["error"].tolist() == ["", "not audio"]
-    assert frame["decision"].tolist() == ["happy", "Review: happy/sad"]
+    # a failed row shows its reason and status, never a stale or None decision
+    assert frame["status"].tolist() == ["accepted", "failed"]
+    assert frame["decision"].tolist() == ["happy", ""]
+    assert frame["predicted"].tolist() == ["happy", ""]
+
+
+def test_status_is_the_column_to_filter_on():
+    frame = results_frame(["a.wav", "b.wav"], _preds(), "m@1")
+    assert frame["status"].tolist() == ["accepted", "review"]
+    assert frame["decision"].tolist() == ["happy", "review — between happy and sad"]
 
 
 def test_features_are_appended_on_request():

@@ -13,6 +13,7 @@ import pandas as pd
 
 from turkmood.analyze import Analysis
 from turkmood.constants import CLASSES, FEATURE_NAMES
+from turkmood.decision import status
 from turkmood.explain import Explanation
 from turkmood.glossary import feature_info
 from turkmood.results import to_csv_bytes
@@ -47,6 +48,7 @@ def analysis_dict(
         "model_version": analysis.model_version,
         "duration_s": round(float(analysis.duration_s), 3),
         "decision": str(track["decision"]),
+        "status": status(str(track["decision"])),
         "predicted": str(track["predicted"]),
         "confidence": float(track["confidence"]),
         "probabilities": {c: float(track[c]) for c in CLASSES},

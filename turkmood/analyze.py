@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from turkmood.constants import CLASSES, FEATURE_NAMES, WINDOW_HOP_S, WINDOW_S
-from turkmood.decision import decide
+from turkmood.decision import decide, review_unusual, unusual_decision
 from turkmood.model import LoadedModel, cached_model, predict_proba
 from turkmood.ood import OODResult, check_features
 from turkmood.window_pool import extract_windows
@@ -123,16 +123,23 @@ def analyze_signal(
             f"The clip is {duration:.1f} s long; the model was trained on {WINDOW_S:.0f} s "
             "excerpts, so rhythm statistics rest on fewer events than in training."
         )
-    return Analysis(
+    verdicts = check_features(features)
+    analysis = Analysis(
         duration_s=duration,
-        timeline=timeline,
+        timeline=review_unusual(timeline, verdicts),
         features=features,
         track=track,
-        ood=check_features(features),
+        ood=verdicts,
         imputed=imputed,
         model_version=model.version,
         notes=notes,
     )
+    # an out-of-distribution track never gets an accepted verdict (see turkmood.decision)
+    reasons = {r.non_music for r in verdicts if r.is_ood}
+    replaced = unusual_decision(analysis.is_ood, reasons.pop() if len(reasons) == 1 else "")
+    if replaced is not None:
+        track.loc[0, "decision"] = replaced
+    return analysis
 
 
 def analyze(

@@ -23,7 +23,7 @@ LABEL_COLUMN = "Class"
 # --- decision rule -----------------------------------------------------------------------------
 #: The canvas rule: accept the top class only if its probability reaches this value.
 DECISION_THRESHOLD = 0.75
-REVIEW_PREFIX = "Review"
+REVIEW_PREFIX = "review"
 
 # --- audio ------------------------------------------------------------------------------------
 #: MIRtoolbox analysed the training clips at their native 44.1 kHz.
@@ -191,6 +191,11 @@ TRUNCATION_TOLERANCE_S = 0.1
 OOD_FALSE_ALARM_RATE = 0.01
 #: Folds used to calibrate that threshold on out-of-fold distances.
 OOD_CALIBRATION_FOLDS = 10
+#: Clearly not music (turkmood.ood.non_music_reason): spectral flatness above this is noise (white
+#: noise ~0.85, the flattest training song 0.21); spectral entropy below this is a steady tone (a
+#: sine ~0.27, the most tonal training song 0.74).
+NON_MUSIC_MIN_FLATNESS = 0.5
+NON_MUSIC_MAX_ENTROPY = 0.45
 #: Widening of each feature's training [min, max] (share of its width) before a value counts as
 #: out of range.
 OOD_RANGE_MARGIN = 0.10

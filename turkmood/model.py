@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from turkmood.constants import CLASSES, FEATURE_NAMES, MANIFEST_PATH, REGISTRY_MODEL_PREFIX
-from turkmood.decision import decide
+from turkmood.decision import decide, review_unusual
 from turkmood.errors import ModelError, TurkMoodError
 
 
@@ -159,8 +159,11 @@ def predict_proba(model: LoadedModel, features: pd.DataFrame) -> pd.DataFrame:
 def predict_features(df: pd.DataFrame, model: LoadedModel | str | None = None) -> pd.DataFrame:
     """Probabilities per class plus ``predicted``, ``confidence`` and ``decision`` for each row.
 
-    ``df`` must hold the 50 feature columns (see :mod:`turkmood.tables` for validation).
+    ``df`` must hold the 50 feature columns (see :mod:`turkmood.tables` for validation). A row
+    unlike the training music (:mod:`turkmood.ood`) is sent to review whatever its confidence.
     """
+    from turkmood.ood import check_features
+
     if not isinstance(model, LoadedModel):
         model = cached_model(model)
-    return decide(predict_proba(model, df))
+    return review_unusual(decide(predict_proba(model, df)), check_features(df))

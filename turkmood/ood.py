@@ -25,6 +25,8 @@ from sklearn.model_selection import KFold
 
 from turkmood.constants import (
     FEATURE_NAMES,
+    NON_MUSIC_MAX_ENTROPY,
+    NON_MUSIC_MIN_FLATNESS,
     OOD_CALIBRATION_FOLDS,
     OOD_FALSE_ALARM_RATE,
     OOD_FEATURE_Z,
@@ -75,6 +77,8 @@ class OODResult:
     threshold: float
     out_of_range: list[str]  # features outside the widened training range
     most_off: list[tuple[str, float]]  # (feature, robust z), largest |z| first
+    #: Why the clip is clearly not music ("" when it may be): see :func:`non_music_reason`.
+    non_music: str = ""
 
     @property
     def far_features(self) -> list[str]:
@@ -134,6 +138,27 @@ def training_detector() -> OODDetector:
     return fit_detector(load_training_data().X.to_numpy())
 
 
+_FLATNESS = FEATURE_NAMES.index("_Spectralflatness_Mean")
+_ENTROPY = FEATURE_NAMES.index("_EntropyofSpectrum_Mean")
+NOISE_REASON = "it sounds like noise (a flat spectrum, like hiss or static)"
+TONE_REASON = "it sounds like a steady tone (nearly all energy at a few frequencies)"
+
+
+def non_music_reason(x: np.ndarray) -> str:
+    """Why a feature vector is clearly not music ("" when it may be).
+
+    Noise: spectral flatness above ``NON_MUSIC_MIN_FLATNESS`` (white noise ~0.85; the flattest
+    training song 0.21). Tone: spectral entropy below ``NON_MUSIC_MAX_ENTROPY`` (a sine ~0.27;
+    the most tonal training song 0.74, a solo ney or oud ~0.70). Anything else unusual (speech, a
+    chirp, pink noise) is only "unlike the training music": these rules name the obvious cases.
+    """
+    if x[_FLATNESS] > NON_MUSIC_MIN_FLATNESS:
+        return NOISE_REASON
+    if x[_ENTROPY] < NON_MUSIC_MAX_ENTROPY:
+        return TONE_REASON
+    return ""
+
+
 def check_features(
     features: pd.DataFrame | dict[str, float], detector: OODDetector | None = None
 ) -> list[OODResult]:
@@ -145,7 +170,7 @@ def check_features(
     z = detector.scaler.z(X)
     results = []
     outside = detector.outside_range(X)
-    for row_z, row_d, row_out in zip(z, dist, outside, strict=True):
+    for row_x, row_z, row_d, row_out in zip(X, z, dist, outside, strict=True):
         order = np.argsort(-np.abs(row_z))[:OOD_TOP_FEATURES]
         results.append(
             OODResult(
@@ -154,6 +179,7 @@ def check_features(
                 threshold=detector.threshold,
                 out_of_range=[FEATURE_NAMES[i] for i in np.flatnonzero(row_out)],
                 most_off=[(FEATURE_NAMES[i], float(row_z[i])) for i in order],
+                non_music=non_music_reason(row_x),
             )
         )
     return results

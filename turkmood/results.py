@@ -7,19 +7,25 @@ from collections.abc import Sequence
 import pandas as pd
 
 from turkmood.constants import CLASSES, FEATURE_NAMES
+from turkmood.decision import status
 
-#: Column order of every results CSV (features appended when requested).
+#: Column order of every results CSV (features appended when requested): what a person reads
+#: first comes first — the file, ``status`` (accepted / review / failed: the column to filter on),
+#: the decision in the app's own words and, for a failed file, why.
 RESULT_COLUMNS: tuple[str, ...] = (
     "file",
-    "duration_s",
+    "status",
+    "decision",
+    "error",
     "predicted",
     "confidence",
-    "decision",
     *(f"p_{c}" for c in CLASSES),
+    "duration_s",
     "ood",
-    "error",
     "model_version",
 )
+#: ``status`` of a row whose input could not be scored.
+FAILED = "failed"
 #: Column added after ``model_version`` when the content hash of each input is known (audio files);
 #: ``predict --resume`` uses it to skip files already scored.
 HASH_COLUMN = "sha256"
@@ -65,6 +71,11 @@ def results_frame(
             out[col] = None
     out["ood"] = list(ood) if ood is not None else [None] * n
     out["error"] = [e or "" for e in errors] if errors is not None else [""] * n
+    failed = out["error"].astype(bool) | out["decision"].isna()
+    out["status"] = [
+        FAILED if f else status(str(d)) for f, d in zip(failed, out["decision"], strict=True)
+    ]
+    out.loc[failed, ["decision", "predicted"]] = ""
     out["model_version"] = model_version
     out = out[list(RESULT_COLUMNS)]
     if hashes is not None:

@@ -29,6 +29,7 @@ from turkmood.constants import (
     REGISTRY_MODEL_PREFIX,
     SHAP_TOP_FEATURES,
 )
+from turkmood.decision import status
 from turkmood.errors import NotFoundError, TableError, UnknownModelError
 from turkmood.model import available_models, cached_model, default_model_name, predict_features
 from turkmood.ood import check_features
@@ -115,6 +116,7 @@ def prediction_payload(name: str, analysis: Analysis, explanation: object | None
             "predicted",
             "confidence",
             "decision",
+            "status",
             "probabilities",
             "notes",
         )
@@ -213,6 +215,7 @@ def score_feature_rows(rows: Sequence[Mapping[str, object]], model_name: str | N
                 "predicted": str(pred["predicted"]),
                 "confidence": float(pred["confidence"]),
                 "decision": str(pred["decision"]),
+                "status": status(str(pred["decision"])),
                 "probabilities": {c: float(pred[c]) for c in CLASSES},
                 "ood": {
                     "flag": bool(ood.is_ood),

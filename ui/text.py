@@ -6,9 +6,8 @@ import re
 from collections.abc import Mapping
 
 from turkmood.constants import DECISION_THRESHOLD
-from turkmood.decision import is_uncertain
+from turkmood.decision import NOT_MUSIC, UNLIKE_TRAINING, is_uncertain
 
-UNCERTAIN_WORD = "uncertain"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:/@=&])")
 #: Bidirectional controls (LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI, LRM/RLM/ALM): they let a name
 #: spoof its extension ("song\u202egpj.exe"), so they are shown as visible code points instead.
@@ -27,21 +26,27 @@ def md_escape(text: object) -> str:
 
 
 def decision_text(row: Mapping[str, object]) -> str:
-    """The decision as shown to people: the emotion, or ``uncertain — between X and Y``.
+    """The decision as shown to people — the same words as the CSV and the API.
 
-    ``row`` is one row of :func:`turkmood.model.predict_features`. Below the threshold the top
-    class is never shown on its own.
+    The emotion, ``review — between X and Y`` below the threshold, or ``review — unlike the
+    training music`` / ``review — not music: …`` out of distribution (:mod:`turkmood.decision`);
+    a review never shows the top class on its own. ``row`` is one row of
+    :func:`turkmood.model.predict_features`.
     """
-    if is_uncertain(str(row["decision"])):
-        return f"{UNCERTAIN_WORD} — between {row['predicted']} and {row['runner_up']}"
-    return str(row["predicted"])
+    return str(row["decision"])
 
 
 def decision_detail(row: Mapping[str, object]) -> str:
     """One sentence explaining the decision with the probabilities behind it."""
     top, second = str(row["predicted"]), str(row["runner_up"])
     p_top, p_second = float(row[top]), float(row[second])
-    if is_uncertain(str(row["decision"])):
+    decision = str(row["decision"])
+    if decision.endswith(UNLIKE_TRAINING) or NOT_MUSIC in decision:
+        return (
+            f"The model's guess would be {top} ({p_top:.2f}), but this clip is unlike every "
+            "song it learnt from, so that number means little: listen and judge yourself."
+        )
+    if is_uncertain(decision):
         return (
             f"No emotion reaches {DECISION_THRESHOLD:.2f}: {top} {p_top:.2f}, "
             f"{second} {p_second:.2f}. Treat this as a case for human review."

@@ -90,7 +90,7 @@ def test_uncertain_row_is_never_shown_as_bare_argmax(open_page, bundled_frame, d
     at = upload(open_page("analyze"), "unsure.csv", csv_bytes(row))
     assert not at.exception
     shown = decisions_shown(at)
-    assert shown == [f"uncertain — between {pred['predicted']} and {pred['runner_up']}"]
+    assert shown == [f"review — between {pred['predicted']} and {pred['runner_up']}"]
     assert f"Decision: **{pred['predicted']}**" not in texts(at)
 
 

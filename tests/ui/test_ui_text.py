@@ -24,8 +24,16 @@ def test_threshold_itself_is_confident():
 
 def test_uncertain_row_names_both_candidates():
     row = _rows([[0.10, 0.50, 0.05, 0.35]]).iloc[0]
-    assert decision_text(row) == "uncertain — between sad and relax"
+    assert decision_text(row) == "review — between sad and relax"  # the CSV's and API's words
+    assert decision_text(row) == row["decision"]
     assert "No emotion reaches 0.75: sad 0.50, relax 0.35" in decision_detail(row)
+
+
+def test_unusual_row_says_the_number_means_little():
+    row = _rows([[0.90, 0.05, 0.03, 0.02]]).iloc[0].copy()
+    row["decision"] = "review — unlike the training music"
+    assert decision_text(row) == "review — unlike the training music"
+    assert "unlike every song it learnt from" in decision_detail(row)
 
 
 def test_md_escape_neutralises_markdown():
