@@ -8,6 +8,7 @@ most one decompressed member is in memory. Used by the Batch page and the API's 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from pathlib import PurePosixPath
 
 from turkmood.constants import (
     AUDIO_EXTENSIONS,
+    ZIP_MAX_DIRECTORY_BYTES,
+    ZIP_MAX_ENTRIES,
     ZIP_MAX_MEMBER_BYTES,
     ZIP_MAX_MEMBERS,
     ZIP_MAX_TOTAL_BYTES,
@@ -68,18 +71,41 @@ def _is_junk(member: str) -> bool:
     return any(p == "__MACOSX" or p.startswith(".") for p in parts)
 
 
-def _read_member(data: bytes, member: str) -> bytes:
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+def directory_size(data: bytes) -> tuple[int, int]:
+    """``(entries, central directory bytes)`` announced by the archive's end record.
+
+    Read from the last 64 KB before anything is parsed, so an archive of millions of empty
+    entries is refused without building millions of ZipInfo objects. ``(0, 0)`` when no end
+    record is found (zipfile then reports the archive as unreadable).
+    """
+    tail = data[-(65_535 + 22) :]
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return 0, 0
+    entries, size = struct.unpack_from("<HI", tail, at + 10)
+    if entries == 0xFFFF or size == 0xFFFFFFFF:  # ZIP64: the real numbers are in its own record
+        locator = tail.rfind(_ZIP64_LOCATOR, 0, at)
+        if locator >= 0:
+            (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+            if 0 <= offset <= len(data) - 56:
+                entries, size = struct.unpack_from("<QQ", data, offset + 32)
+    return int(entries), int(size)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """Decompress one member; AudioError (kept in that file's row) when it cannot be read."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo(member)
-            if info.file_size > ZIP_MAX_MEMBER_BYTES:
-                raise AudioError(
-                    f"The file is too large in the archive ({info.file_size / _MB:.0f} MB; "
-                    f"the limit is {ZIP_MAX_MEMBER_BYTES / _MB:.0f} MB)."
-                )
-            with archive.open(info) as handle:
-                return handle.read()  # zipfile stops at the checked file_size
+        if info.file_size > ZIP_MAX_MEMBER_BYTES:
+            raise AudioError(
+                f"The file is too large in the archive ({info.file_size / _MB:.0f} MB; "
+                f"the limit is {ZIP_MAX_MEMBER_BYTES / _MB:.0f} MB)."
+            )
+        with archive.open(info) as handle:
+            return handle.read()  # zipfile stops at the checked file_size
     except RuntimeError as exc:  # encrypted member
         raise AudioError(f"The file cannot be read from the archive: {exc}") from exc
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as exc:
@@ -90,13 +116,25 @@ def zip_items(name: str, data: bytes) -> tuple[list[AudioItem], list[str]]:
     """Audio members of the ZIP ``name`` as items (named ``name/member``) and notes.
 
     Directories, hidden files and non-audio names are skipped with a note. ArchiveError when
-    the archive is unreadable or exceeds the member-count or total-size limits.
+    the archive is unreadable or exceeds the entry-count, member-count or total-size limits.
+    The items share one open ZipFile (its directory is parsed once, not once per member).
     """
+    entries_announced, directory_bytes = directory_size(data)
+    if entries_announced > ZIP_MAX_ENTRIES or directory_bytes > ZIP_MAX_DIRECTORY_BYTES:
+        raise ArchiveError(
+            f"{name} lists {entries_announced} entries ({directory_bytes / _MB:.1f} MB of "
+            f"directory); at most {ZIP_MAX_ENTRIES} entries are accepted per archive."
+        )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
         raise ArchiveError(f"{name} is not a readable ZIP archive ({exc}).") from exc
+    if len(infos) > ZIP_MAX_ENTRIES:
+        raise ArchiveError(
+            f"{name} lists {len(infos)} entries; at most {ZIP_MAX_ENTRIES} are accepted per "
+            "archive."
+        )
     entries = [i for i in infos if not i.is_dir()]
     unsafe = [i.filename for i in entries if _is_unsafe(i.filename)]
     junk = [i.filename for i in entries if not _is_unsafe(i.filename) and _is_junk(i.filename)]
@@ -127,7 +165,5 @@ def zip_items(name: str, data: bytes) -> tuple[list[AudioItem], list[str]]:
         notes.append(f"{name}: ignored {len(others)} file(s) that are not audio ({shown}).")
     if not audio:
         notes.append(f"{name} contains no audio files.")
-    items = [
-        AudioItem(f"{name}/{i.filename}", partial(_read_member, data, i.filename)) for i in audio
-    ]
+    items = [AudioItem(f"{name}/{i.filename}", partial(_read_member, archive, i)) for i in audio]
     return items, notes

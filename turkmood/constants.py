@@ -243,6 +243,10 @@ BATCH_FEATURE_DIGITS = 6
 ZIP_MAX_MEMBERS = 500
 ZIP_MAX_TOTAL_BYTES = 2 * 1024**3
 ZIP_MAX_MEMBER_BYTES = 400 * 1024**2
+#: Entries of any kind (directories, non-audio files included) and central-directory bytes an
+#: archive may list: checked from its end record before the directory is parsed.
+ZIP_MAX_ENTRIES = 10 * ZIP_MAX_MEMBERS
+ZIP_MAX_DIRECTORY_BYTES = 16 * 1024**2
 #: Seconds ``predict --scheduler dask --address`` waits for the scheduler before giving up.
 DASK_CONNECT_TIMEOUT_S = 30
 

@@ -92,6 +92,46 @@ def test_zip_bomb_limits(monkeypatch):
         items[0].load()
 
 
+def _count_zipfiles(monkeypatch) -> list[int]:
+    """Every ZipFile the archive module opens appends to the returned list."""
+    opened: list[int] = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(
+        archive.zipfile, "ZipFile", lambda *a, **k: opened.append(1) or real(*a, **k)
+    )
+    return opened
+
+
+def test_an_archive_of_many_entries_is_refused_before_its_directory_is_parsed(monkeypatch):
+    # 200 000 empty entries (a few MB) used to cost ~2.5 s of directory parsing per audio member
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+        for i in range(200_000):
+            out.writestr(f"{i}", b"")
+        out.writestr("a.wav", wav_bytes())
+    parsed = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(
+        archive.zipfile, "ZipFile", lambda *a, **k: parsed.append(1) or real(*a, **k)
+    )
+    with pytest.raises(ArchiveError, match="lists 200001 entries"):
+        zip_items("bomb.zip", buffer.getvalue())
+    assert parsed == []  # refused from the end record alone
+    assert archive.directory_size(make_zip({"a.wav": b"1", "b.txt": b"2"}))[0] == 2
+
+
+def test_members_share_one_parsed_directory(monkeypatch):
+    data = make_zip({f"{i}.wav": wav_bytes(0.2, seed=i) for i in range(5)})
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(
+        archive.zipfile, "ZipFile", lambda *a, **k: opened.append(1) or real(*a, **k)
+    )
+    items, _ = zip_items("set.zip", data)
+    assert [item.load() for item in items] == [wav_bytes(0.2, seed=i) for i in range(5)]
+    assert len(opened) == 1
+
+
 def test_damaged_member_becomes_an_error_row():
     data = bytearray(make_zip({"a.wav": wav_bytes()}))
     start = data.index(b"a.wav") + len(b"a.wav")
