@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
+from turkmood import window_pool
 from turkmood.analyze import analyze_signal, window_bounds
 from turkmood.audio import load_audio
 from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS
@@ -72,13 +74,50 @@ def test_pool_gives_the_in_process_values_bit_for_bit(pool, song):
     assert [v.imputed for v in got] == [v.imputed for v in expected]
 
 
-def test_the_shared_copy_of_the_song_is_removed(pool, song):
-    shm = Path("/dev/shm")
-    if not shm.is_dir():
-        pytest.skip("no /dev/shm to inspect")
-    before = {p.name for p in shm.iterdir()}
+def test_the_shared_copy_of_the_song_is_removed(pool, song, tmp_path, monkeypatch):
+    monkeypatch.setattr(window_pool, "SHARE_DIRS", (str(tmp_path),))
+    written = []
+    real = window_pool._write
+    monkeypatch.setattr(window_pool, "_write", lambda y, p: written.append(p) or real(y, p))
     extract_windows(song, SR, window_bounds(len(song), SR), pool)
-    assert {p.name for p in shm.iterdir()} - before == set()
+    assert len(written) == 1 and Path(written[0]).parent == tmp_path
+    assert list(tmp_path.iterdir()) == []
+
+
+def _full_folder(monkeypatch, full: set[str]) -> None:
+    """Writing the song's copy into a folder of ``full`` fails with ENOSPC (a full tmpfs)."""
+    real = window_pool._write
+
+    def write(y, path):
+        if str(Path(path).parent) in full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(y, path)
+
+    monkeypatch.setattr(window_pool, "_write", write)
+
+
+def test_a_full_dev_shm_falls_back_to_the_temporary_folder(pool, song, tmp_path, monkeypatch):
+    # Docker's default 64 MB /dev/shm is smaller than a 3-minute song: writing there used to go
+    # through a shared mapping, and a full tmpfs then kills the server with SIGBUS
+    shm, disk = tmp_path / "shm", tmp_path / "disk"
+    shm.mkdir(), disk.mkdir()
+    monkeypatch.setattr(window_pool, "SHARE_DIRS", (str(shm), str(disk)))
+    _full_folder(monkeypatch, {str(shm)})
+    bounds = window_bounds(len(song), SR)
+    got = extract_windows(song, SR, bounds, pool)
+    with threadpool_limits(limits=1):
+        expected = extract_windows_with_flags(song, SR, bounds)
+    np.testing.assert_array_equal(_values(got), _values(expected))
+    assert list(shm.iterdir()) == [] and list(disk.iterdir()) == []
+
+
+def test_no_room_anywhere_extracts_in_this_process(pool, song, tmp_path, monkeypatch):
+    monkeypatch.setattr(window_pool, "SHARE_DIRS", (str(tmp_path),))
+    _full_folder(monkeypatch, {str(tmp_path)})
+    monkeypatch.setattr(pool, "submit", lambda *a, **k: pytest.fail("work sent to the pool"))
+    bounds = window_bounds(len(song), SR)
+    got = extract_windows(song, SR, bounds, pool)
+    assert len(got) == len(bounds)
 
 
 def test_analysis_with_pool_equals_analysis_without(pool, song):
