@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import sqlite3
 import subprocess
 import sys
 import threading
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import turkmood.feedback as feedback_module
-from turkmood.constants import CLASSES, FEATURE_NAMES, FEEDBACK_DB_ENV, FEEDBACK_DB_NAME, HOME_ENV
+from turkmood.constants import (
+    CLASSES,
+    CLIPS_DIR_NAME,
+    FEATURE_NAMES,
+    FEEDBACK_DB_ENV,
+    FEEDBACK_DB_NAME,
+    HOME_ENV,
+)
 from turkmood.feedback import (
     FeedbackError,
     FeedbackRecord,
@@ -24,6 +33,7 @@ from turkmood.feedback import (
     read_feedback,
     save_feedback,
 )
+from turkmood.learning import clip_store
 from turkmood.tables import read_feature_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +83,37 @@ def test_audio_is_kept_only_when_given(tmp_path):
     assert read_audio(without, path) is None
     assert read_audio(with_audio, path) == b"RIFF-bytes"
     assert read_feedback(path)["has_audio"].tolist() == [False, True]
+
+
+def test_the_same_audio_sent_five_times_is_stored_once(tmp_path, isolated_home):
+    # each click used to add a full copy of the file to the database (5 x 20 MB: +101 MB)
+    path = tmp_path / "fb.db"
+    song = bytes(range(256)) * 4000  # ~1 MB
+    ids = [save_feedback(_record(i, audio=song), path) for i in range(5)]
+    assert all(read_audio(i, path) == song for i in ids)
+    assert path.stat().st_size < len(song)  # the database holds references, not copies
+    digest = hashlib.sha256(song).hexdigest()
+    kept = [p for p in (isolated_home / CLIPS_DIR_NAME).iterdir() if p.name == digest]
+    assert len(kept) == 1 and kept[0].read_bytes() == song
+
+
+def test_audio_beyond_the_quota_is_not_kept_but_the_answer_is(tmp_path, monkeypatch):
+    monkeypatch.setattr(clip_store, "keep_clip", partial(clip_store.keep_clip, limit=10))
+    path = tmp_path / "fb.db"
+    row = save_feedback(_record(1, audio=b"more than ten bytes"), path)
+    assert read_audio(row, path) is None
+    assert read_feedback(path)["has_audio"].tolist() == [False]
+
+
+def test_an_older_store_with_audio_blobs_still_reads(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    save_feedback(_record(1), path)
+    with sqlite3.connect(path) as db:  # a row written by the previous version (blob column)
+        db.execute("UPDATE feedback SET audio = ?, audio_sha256 = NULL", (b"old-blob",))
+    assert read_audio(1, path) == b"old-blob"
+    assert read_feedback(path)["has_audio"].tolist() == [True]
 
 
 def test_rows_survive_a_restart(tmp_path):

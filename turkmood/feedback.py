@@ -2,8 +2,10 @@
 
 One row per answer: when, which clip, the model version, its prediction and probabilities, the
 clip's 50 features (JSON), the emotion the user says is right and, only if the user asked for
-it, the audio bytes. The database is FEEDBACK_DB_NAME under TURKMOOD_HOME unless the FEEDBACK_DB_ENV
-environment variable names another file; it is created on first use, runs in WAL mode (readers
+it, a reference to the audio: the bytes go to the clip store (turkmood.learning.clip_store) once
+per content hash, within its quota, so sending the same song five times keeps one copy. The
+database is FEEDBACK_DB_NAME under TURKMOOD_HOME unless the FEEDBACK_DB_ENV environment variable
+names another file; it is created on first use, runs in WAL mode (readers
 never block the writer) and every query is parameterised. Several app sessions may write at the
 same time: each write is one short transaction, and a writer waits up to
 FEEDBACK_BUSY_TIMEOUT_S for another's lock before a FeedbackError is raised.
@@ -11,6 +13,7 @@ FEEDBACK_BUSY_TIMEOUT_S for another's lock before a FeedbackError is raised.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -52,17 +55,22 @@ CREATE TABLE IF NOT EXISTS feedback (
     true_emotion TEXT NOT NULL,
     probabilities TEXT NOT NULL,
     features TEXT NOT NULL,
-    audio BLOB
+    audio BLOB,
+    audio_sha256 TEXT
 )
 """
+#: Shared audio is kept once per content hash in the clip store (turkmood.learning.clip_store,
+#: with its quota) and referenced by ``audio_sha256``; ``audio`` holds blobs of older stores only.
+_MIGRATE = "ALTER TABLE feedback ADD COLUMN audio_sha256 TEXT"
 _INSERT = (
     "INSERT INTO feedback (created_utc, clip_name, model_version, predicted, decision, "
-    "confidence, true_emotion, probabilities, features, audio) "
+    "confidence, true_emotion, probabilities, features, audio_sha256) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SELECT = (
     "SELECT id, created_utc, clip_name, model_version, predicted, decision, confidence, "
-    "true_emotion, probabilities, features, audio IS NOT NULL AS has_audio "
+    "true_emotion, probabilities, features, "
+    "(audio IS NOT NULL OR audio_sha256 IS NOT NULL) AS has_audio "
     "FROM feedback ORDER BY id"
 )
 #: Columns of :func:`read_feedback` before the per-class and per-feature columns.
@@ -127,6 +135,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     try:
         _ensure_wal(connection)
         connection.execute(_SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
+        if "audio_sha256" not in columns:
+            connection.execute(_MIGRATE)
         connection.commit()
     except sqlite3.Error:
         connection.close()
@@ -149,6 +160,12 @@ def save_feedback(
     _validate(record)
     path = Path(path) if path is not None else feedback_db_path()
     created = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    audio_hash = None
+    if record.audio:
+        from turkmood.learning.clip_store import keep_clip
+
+        digest = hashlib.sha256(record.audio).hexdigest()
+        audio_hash = digest if keep_clip(digest, record.audio) else None
     values = (
         created,
         record.clip_name,
@@ -159,7 +176,7 @@ def save_feedback(
         record.true_emotion,
         json.dumps({c: float(record.probabilities[c]) for c in CLASSES}),
         json.dumps({f: float(record.features[f]) for f in FEATURE_NAMES}),
-        record.audio,
+        audio_hash,
     )
     try:
         with closing(_connect(path)) as connection, connection:
@@ -196,16 +213,23 @@ def read_feedback(path: Path | None = None) -> pd.DataFrame:
 
 
 def read_audio(row_id: int, path: Path | None = None) -> bytes | None:
-    """The audio stored with answer ``row_id`` (None when the user did not share it)."""
+    """The audio stored with answer ``row_id`` (None when not shared, or evicted by the quota)."""
     path = Path(path) if path is not None else feedback_db_path()
     try:
         with closing(_connect(path)) as connection:
             row = connection.execute(
-                "SELECT audio FROM feedback WHERE id = ?", (row_id,)
+                "SELECT audio, audio_sha256 FROM feedback WHERE id = ?", (row_id,)
             ).fetchone()
     except (sqlite3.Error, OSError) as exc:
         raise FeedbackError(f"feedback could not be read: {exc}") from exc
-    return None if row is None else row[0]
+    if row is None:
+        return None
+    blob, digest = row
+    if blob is not None:
+        return blob
+    from turkmood.learning.clip_store import clip_bytes
+
+    return clip_bytes(digest) if digest else None
 
 
 def feedback_csv(feedback: pd.DataFrame) -> bytes:

@@ -17,6 +17,7 @@ from turkmood.feedback import (
     FeedbackError,
     FeedbackRecord,
     feedback_csv,
+    read_audio,
     read_feedback,
     save_feedback,
 )
@@ -70,6 +71,11 @@ def feedback_form(name: str, data: bytes, analysis: Analysis) -> None:
         else:
             st.session_state.setdefault(MY_ANSWERS_KEY, []).append(row_id)
             st.success(f"Thank you — feedback #{row_id} saved ({truth}).")
+            if keep and read_audio(row_id) is None:
+                st.info(
+                    "The audio was not stored (this server keeps no audio, or the file is larger "
+                    "than its audio quota); your answer and the song's 50 features were."
+                )
     feedback_download()
 
 
