@@ -40,3 +40,45 @@ def test_module_entry_point_runs_as_a_process():
     )
     assert proc.returncode == 0, proc.stderr
     assert len(pd.read_csv(io.StringIO(proc.stdout))) == 400
+
+
+# --- a newcomer's first commands (#15 item 23) ------------------------------------------------
+
+
+def test_version_and_help_with_examples_and_model_names(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("turkmood ")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    assert "examples:" in shown and "python -m turkmood predict song.mp3" in shown
+    assert "soft_vote_calibrated" in shown  # the model names one can pass to --model
+    assert "``" not in shown  # no raw reStructuredText
+
+
+def test_predict_without_out_prints_a_readable_verdict(tmp_path, capsys):
+    from test_batch import write_clip
+
+    song = tmp_path / "song.wav"
+    write_clip(song, "mus_wesnoth_sad.flac", 3.0)
+    (tmp_path / "notes.txt").write_text("not audio")
+    assert main(["predict", str(song), str(tmp_path / "notes.txt"), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{tmp_path / 'notes.txt'}: failed — This is not a readable")
+    assert lines[1].startswith(f"{song}: ") and "confidence" in lines[1] and "3.0 s" in lines[1]
+    assert "wrote" not in captured.err  # no temporary CSV path shown
+
+
+def test_train_refuses_to_overwrite_the_shipped_models_without_force(capsys):
+    from turkmood.constants import MODELS_DIR
+
+    before = (MODELS_DIR / "manifest.json").read_bytes()
+    assert main(["train", "--quick"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (MODELS_DIR / "manifest.json").read_bytes() == before

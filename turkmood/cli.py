@@ -1,9 +1,10 @@
-"""Command-line entry: ``python -m turkmood {train,predict,predict-table,retrain} ...``."""
+"""Command-line entry of TurkMood (``python -m turkmood COMMAND``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from turkmood.constants import (
@@ -12,10 +13,23 @@ from turkmood.constants import (
     API_PORT,
     API_QUEUE,
     API_WORKERS,
+    PACKAGE_VERSION,
     SEED,
     USER_WEIGHT_GRID,
 )
 from turkmood.errors import TurkMoodError
+
+_DESCRIPTION = "TurkMood: which of four emotions (happy, sad, angry, relax) a song carries."
+_EXAMPLES = """examples:
+  python -m turkmood predict song.mp3                 print the verdict of one song
+  python -m turkmood predict music/ --out results.csv score a folder into a CSV
+  python -m turkmood predict-table features.csv       score a table of the 50 features
+  python -m turkmood serve --port 8000                the REST API (docs at /docs)
+  python -m turkmood retrain --labels labels.csv      train a challenger on your labels
+  python -m turkmood models                           list models, champion marked
+
+models (--model): {models}; default: the current champion."""
+_MODEL_HELP = "model name (list: python -m turkmood models; default: the current champion)"
 
 
 def _cmd_train(args: argparse.Namespace, rest: list[str]) -> int:
@@ -56,10 +70,7 @@ def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
-    from tqdm import tqdm
-
     from turkmood.batch import expand_paths
-    from turkmood.batch_run import run_batch
     from turkmood.model import load_model
 
     if args.jobs < 1:
@@ -71,11 +82,55 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
     if args.dry_run and not args.write_tags:
         print("error: --dry-run only applies to --write-tags", file=sys.stderr)
         return 2
+    if args.resume and not args.out:
+        print("error: --resume needs --out (the CSV to resume)", file=sys.stderr)
+        return 2
     paths = expand_paths(args.paths)
     if not paths:
         print("error: no files found for " + " ".join(args.paths), file=sys.stderr)
         return 2
-    model = load_model(args.model)
+    if not args.out:  # print the verdicts: the CSV goes to a throw-away folder
+        with tempfile.TemporaryDirectory(prefix="turkmood-predict-") as folder:
+            out = Path(folder) / "results.csv"
+            code = _predict_into(args, paths, load_model(args.model), out, printed=True)
+            if out.exists():
+                print(readable_results(out))
+            return code
+    return _predict_into(args, paths, load_model(args.model), Path(args.out), printed=False)
+
+
+def readable_results(csv_path: Path) -> str:
+    """The results CSV as lines a person reads: the verdict, its confidence, the probabilities."""
+    import pandas as pd
+
+    from turkmood.constants import CLASSES
+
+    table = pd.read_csv(csv_path, keep_default_na=False, dtype=str)
+    lines = []
+    for _, row in table.iterrows():
+        name = str(row["file"]).removeprefix("'")
+        if row["status"] == "failed":
+            lines.append(f"{name}: failed — {row['error']}")
+            continue
+        probs = ", ".join(f"{c} {float(row[f'p_{c}']):.2f}" for c in CLASSES)
+        lines.append(
+            f"{name}: {row['decision']} (confidence {float(row['confidence']):.2f}; {probs}; "
+            f"{float(row['duration_s']):.1f} s)"
+        )
+    return "\n".join(lines)
+
+
+def _predict_into(
+    args: argparse.Namespace, paths: list[Path], model: object, out: Path, printed: bool
+) -> int:
+    """Score ``paths`` into ``out`` with a progress bar; the exit code.
+
+    ``printed``: the caller prints the verdicts (no --out), so the summary names no file.
+    """
+    from tqdm import tqdm
+
+    from turkmood.batch_run import run_batch
+
     with tqdm(total=len(paths), unit="file", file=sys.stderr, disable=args.quiet) as bar:
 
         def progress(name: str, ok: bool) -> None:
@@ -85,7 +140,7 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
         try:
             summary = run_batch(
                 paths,
-                args.out,
+                out,
                 model,
                 jobs=args.jobs,
                 include_features=args.features,
@@ -97,21 +152,17 @@ def _cmd_predict(args: argparse.Namespace, rest: list[str]) -> int:
             )
         except KeyboardInterrupt:
             bar.close()
-            print(
-                f"\ninterrupted after {bar.n} file(s); their rows are in {args.out} — "
-                "re-run with --resume to finish",
-                file=sys.stderr,
-            )
+            where = "" if printed else f"; their rows are in {out} — re-run with --resume to finish"
+            print(f"\ninterrupted after {bar.n} file(s){where}", file=sys.stderr)
             return 130
     skipped = f" ({summary.n_skipped} already in the file)" if summary.n_skipped else ""
-    print(
-        f"scored {summary.n_ok} of {summary.n_files} file(s){skipped}; wrote {args.out}",
-        file=sys.stderr,
-    )
-    for name, error in summary.errors:
-        print(f"  {name}: {error}", file=sys.stderr)
+    wrote = "" if printed else f"; wrote {out}"
+    print(f"scored {summary.n_ok} of {summary.n_files} file(s){skipped}{wrote}", file=sys.stderr)
+    if not printed:  # printed mode shows each failure in its own line on stdout
+        for name, error in summary.errors:
+            print(f"  {name}: {error}", file=sys.stderr)
     if args.write_tags:
-        _write_tags(args.out, paths, args.dry_run)
+        _write_tags(out, paths, args.dry_run)
     return 0 if summary.n_ok else 1
 
 
@@ -236,9 +287,36 @@ def _write_tags(out: str, paths: list[Path], dry_run: bool) -> None:
         print(f"could not tag {n_failed} file(s)", file=sys.stderr)
 
 
+def _model_names() -> list[str]:
+    """Names of the shipped models (empty when the manifest cannot be read)."""
+    from turkmood.model import available_models
+
+    try:
+        return available_models()
+    except (OSError, ValueError, TurkMoodError):
+        return []
+
+
+def _version() -> str:
+    """``turkmood X.Y.Z`` (the installed distribution's, else the source tree's)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        number = version("turkmood")
+    except PackageNotFoundError:
+        number = PACKAGE_VERSION
+    return f"turkmood {number}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
-    parser = argparse.ArgumentParser(prog="python -m turkmood", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m turkmood",
+        description=_DESCRIPTION,
+        epilog=_EXAMPLES.format(models=", ".join(_model_names())),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     train_p = sub.add_parser(
         "train", help="train and evaluate the models, write models/", add_help=False
@@ -247,20 +325,24 @@ def build_parser() -> argparse.ArgumentParser:
     table_p = sub.add_parser("predict-table", help="predict emotions for a feature-table CSV")
     table_p.add_argument("csv", help="CSV with the 50 feature columns of the UCI table")
     table_p.add_argument("--out", help="write the results CSV here (default: stdout)")
-    table_p.add_argument("--model", help="shipped model name (default: the default model)")
+    table_p.add_argument("--model", help=_MODEL_HELP)
     table_p.add_argument("--features", action="store_true", help="include the 50 features")
     table_p.set_defaults(func=_cmd_predict_table)
     pred_p = sub.add_parser(
         "predict",
         help="predict emotions for audio files, folders or globs",
-        description="Score audio files into one results CSV (rows sorted by file name). "
-        "Exit code 0 when at least one file was scored; bad files get their error in their row.",
+        description="Score audio files: with --out into one results CSV (rows sorted by file "
+        "name), without it printed as readable lines. Exit code 0 when at least one file was "
+        "scored; a bad file gets its error in its row.",
     )
     pred_p.add_argument(
         "paths", nargs="+", help="audio files, folders (recursive) or glob patterns"
     )
-    pred_p.add_argument("--out", required=True, help="results CSV to write (rows appear as done)")
-    pred_p.add_argument("--model", help="shipped model name (default: the default model)")
+    pred_p.add_argument(
+        "--out",
+        help="results CSV to write (rows appear as done); without it the verdicts are printed",
+    )
+    pred_p.add_argument("--model", help=_MODEL_HELP)
     pred_p.add_argument("--features", action="store_true", help="include the 50 features")
     pred_p.add_argument(
         "--jobs", type=int, default=1, help="worker processes (or dask workers); default 1"

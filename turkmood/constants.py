@@ -20,6 +20,9 @@ CLASS_COLOURS: dict[str, str] = {
 }
 LABEL_COLUMN = "Class"
 
+#: The package version (pyproject.toml's), shown by ``python -m turkmood --version``.
+PACKAGE_VERSION = "0.1.0"
+
 # --- decision rule -----------------------------------------------------------------------------
 #: The canvas rule: accept the top class only if its probability reaches this value.
 DECISION_THRESHOLD = 0.75

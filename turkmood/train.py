@@ -492,7 +492,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m turkmood train", description="Evaluate, train and save TurkMood models."
     )
-    parser.add_argument("--out", type=Path, default=MODELS_DIR, help="output directory")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=MODELS_DIR,
+        help=f"output directory (default: the shipped models, {MODELS_DIR}; needs --force)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="allow overwriting the shipped models in models/"
+    )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_FOLDS} folds x 1 repeat")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed")
     parser.add_argument(
@@ -529,6 +537,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    shipped = Path(args.out).resolve() == MODELS_DIR.resolve()
+    if shipped and (MODELS_DIR / "manifest.json").exists() and not args.force:
+        print(
+            f"error: {MODELS_DIR} holds the shipped models (the app's first champion); "
+            "write elsewhere with --out DIR, or add --force to overwrite them",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"training into {Path(args.out).resolve()}", file=sys.stderr, flush=True)
     start = time.perf_counter()
     metrics = train_and_save(args.out, config)
     default = metrics["default_model"]
