@@ -221,3 +221,30 @@ def test_each_scored_file_goes_to_the_prediction_log(mixed, tmp_path, monkeypatc
     # a resumed run logs nothing again
     assert main(["predict", str(mixed), "--out", str(out), "--quiet", "--resume"]) == 0
     assert len(read_predictions()) == len(log)
+
+
+def test_decoder_chatter_stays_out_of_the_terminal(mixed, tmp_path):
+    """libmpg123 prints "Warning: Xing stream size off…" from C for the cut MP3; the CLI's
+    stderr keeps the summary and the error lines but not that chatter."""
+    out = tmp_path / "quiet.csv"
+    command = ["predict", str(mixed / "corrupt.mp3"), "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "turkmood", *command],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1  # nothing scorable
+    assert "scored 0 of 1 file(s)" in done.stderr
+    assert "truncated or corrupt" in done.stderr
+    assert "Xing" not in done.stderr and "mpg123" not in done.stderr
+
+
+def test_the_filter_drops_only_decoder_lines():
+    from turkmood.stderr_filter import is_decoder_noise
+
+    assert is_decoder_noise(b"Warning: Xing stream size off by more than 1%, fuzzy seeking")
+    assert is_decoder_noise(b"[src/libmpg123/layer3.c:INT123_do_layer3():1804] error: part2_3")
+    assert not is_decoder_noise(b"scored 3 of 8 file(s); wrote out.csv")
+    assert not is_decoder_noise(b"  song.mp3: The audio file is truncated or corrupt")

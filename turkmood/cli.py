@@ -29,6 +29,8 @@ _EXAMPLES = """examples:
   python -m turkmood models                           list models, champion marked
 
 models (--model): {models}; default: the current champion."""
+#: Commands that decode many audio files: libmpg123's own stderr lines are filtered out there.
+_DECODING_COMMANDS = frozenset({"predict", "retrain"})
 _MODEL_HELP = "model name (list: python -m turkmood models; default: the current champion)"
 
 
@@ -449,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     if rest and args.command != "train":
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     try:
+        if args.command in _DECODING_COMMANDS:
+            from turkmood.stderr_filter import filtered_stderr
+
+            with filtered_stderr():
+                return args.func(args, rest)
         return args.func(args, rest)
     except TurkMoodError as exc:
         print(f"error: {exc}", file=sys.stderr)
