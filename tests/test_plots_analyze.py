@@ -65,3 +65,15 @@ def test_timeline_can_show_the_song_verdict_per_emotion():
     assert [t.y[0] for t in dotted] == pytest.approx([track[c] for c in CLASSES])
     assert [t.line.color for t in dotted] == [CLASS_COLOURS[c] for c in CLASSES]
     assert list(dotted[0].x) == [0.0, 45.0]
+
+
+def test_the_pictures_send_compact_arrays():
+    # the spectrogram went out as float64 (~330 KB per upload); whole dB in int8 look the same
+    db = np.linspace(-95.0, 0.0, 64 * 469).reshape(64, 469)
+    heat = spectrogram_chart(np.arange(469) * 0.064, np.geomspace(50, 8000, 64), db).data[0]
+    z = np.asarray(heat.z)
+    assert z.dtype == np.int8 and z.min() == -SPECTROGRAM_DB_RANGE and z.max() == 0
+    fig_json = spectrogram_chart(np.arange(469) * 0.064, np.geomspace(50, 8000, 64), db).to_json()
+    assert len(fig_json) < 60_000
+    band = waveform_chart(np.linspace(0, 30, 2000), -np.ones(2000) / 2, np.ones(2000) / 2)
+    assert np.asarray(band.data[0].y).dtype == np.float32
