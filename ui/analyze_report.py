@@ -12,7 +12,7 @@ from turkmood.analyze import Analysis
 from turkmood.circumplex import valence_arousal
 from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASSES, SHAP_TOP_FEATURES
 from turkmood.errors import AudioError
-from turkmood.explain import Explanation, explain, reason_lines, summary_sentence
+from turkmood.explain import Explanation, reason_lines, summary_sentence
 from turkmood.glossary import FAMILIES, describe, family_rows, feature_info
 from turkmood.plots import (
     circumplex_chart,
@@ -22,7 +22,7 @@ from turkmood.plots import (
     timeline_chart,
     waveform_chart,
 )
-from ui.analyze_resources import get_explainer, signal_views
+from ui.analyze_resources import explanation_for, signal_views
 from ui.text import decision_detail, decision_text, md_escape
 
 
@@ -88,8 +88,7 @@ def caveats(analysis: Analysis) -> None:
 
 def _explanation(analysis: Analysis, model_name: str) -> Explanation | None:
     try:
-        explainer = get_explainer(model_name)
-        return explain(explainer, analysis.track_features, analysis.predicted)
+        return explanation_for(model_name, analysis.track_features, analysis.predicted)
     except Exception as exc:  # noqa: BLE001 - the verdict must stay visible whatever SHAP does
         st.warning(f"The explanation could not be computed for this model: {md_escape(exc)}")
         return None

@@ -239,3 +239,19 @@ def test_each_analysed_clip_is_logged_once(
     for c in CLASSES:
         assert log.loc[0, f"p_{c}"] == pytest.approx(float(expected.track.loc[0, c]), abs=1e-12)
     assert log.loc[0, "latency_s"] > 0
+
+
+def test_a_rerun_does_not_recompute_the_explanation(open_page, short_clip, monkeypatch):
+    # Kernel SHAP (~0.3 s here) ran again on every rerun: the feedback form, a toggle
+    import ui.analyze_resources as resources
+
+    calls = []
+    real = resources.explain
+    monkeypatch.setattr(resources, "explain", lambda *a, **k: calls.append(1) or real(*a, **k))
+    resources._explanation_cached.clear()
+    at = _upload(open_page("analyze"), "rerun.flac", short_clip)
+    assert not at.exception
+    assert len(calls) == 1
+    at.run()  # the same clip, a plain rerun
+    assert not at.exception and len(calls) == 1
+    assert at.get("plotly_chart")  # the report (SHAP bars included) is still drawn
