@@ -42,6 +42,8 @@ WINDOW_HOP_S = 30.0
 WINDOW_WORKERS = 2
 #: Fewest windows for which the work is sent to the pool (two already pay off; measured in bench).
 MIN_POOL_WINDOWS = 2
+#: Seconds of the synthetic signal the app analyses at start-up to compile the feature kernels.
+WARM_UP_SIGNAL_S = 3.0
 
 # --- paths ------------------------------------------------------------------------------------
 PACKAGE_DIR = Path(__file__).resolve().parent
