@@ -42,6 +42,8 @@ WINDOW_HOP_S = 30.0
 WINDOW_WORKERS = 2
 #: Fewest windows for which the work is sent to the pool (two already pay off; measured in bench).
 MIN_POOL_WINDOWS = 2
+#: How often a song's extraction checks its workers' window counters to report progress (s).
+PROGRESS_POLL_S = 0.25
 
 # --- paths ------------------------------------------------------------------------------------
 PACKAGE_DIR = Path(__file__).resolve().parent
