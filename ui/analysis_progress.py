@@ -42,12 +42,20 @@ def seconds_text(seconds: float) -> str:
     return f"about {round(seconds / 60)} min"
 
 
-def progress_text(done: int, total: int, elapsed_s: float) -> str:
-    """ "Window k of n analysed — about X s left", from the mean time per finished window."""
+def progress_text(done: int, total: int, per_window_s: float) -> str:
+    """ "Window k of n analysed — about X s left", from the seconds per window so far."""
     if done >= total:
         return f"All {_plural(total, 'window', 'windows')} of {WINDOW_S:.0f} s analysed; deciding…"
-    left = elapsed_s / done * (total - done)
-    return f"Window {done} of {total} analysed — {seconds_text(left)} left"
+    return f"Window {done} of {total} analysed — {seconds_text(per_window_s * (total - done))} left"
+
+
+def seconds_per_window(done: int, elapsed_s: float, first_done: int, first_s: float) -> float:
+    """Pace of the analysis: from the first report on once two more windows are done (the first
+    window also paid for decoding and, on the pool, its group's shared attack envelope, so it
+    is slower than the rest), else the elapsed time per window."""
+    if done - first_done >= 2:
+        return (elapsed_s - first_s) / (done - first_done)
+    return elapsed_s / done
 
 
 class ProgressPanel:
@@ -58,6 +66,7 @@ class ProgressPanel:
         self._queued_at: float | None = None
         self._started_at = time.monotonic()
         self._last_done = 0
+        self._first: tuple[int, float] | None = None  # (windows done, seconds) of the 1st report
         #: Seconds spent in the queue before the analysis started (0 when it never queued).
         self.queued_s = 0.0
 
@@ -66,23 +75,28 @@ class ProgressPanel:
         now = time.monotonic()
         if self._queued_at is None:
             self._queued_at = now
-        self._slot.info(waiting_text(position, running, now - self._queued_at), icon="⏳")
+        self._slot.info(
+            waiting_text(position, running, now - self._queued_at), icon=":material/hourglass_top:"
+        )
 
     def started(self) -> None:
         """The analysis holds a slot and starts decoding."""
         self._started_at = time.monotonic()
         if self._queued_at is not None:
             self.queued_s = self._started_at - self._queued_at
-        self._last_done = 0
+        self._last_done, self._first = 0, None
         self._slot.progress(0.0, text=STARTING_TEXT)
 
     def progress(self, done: int, total: int) -> None:
         """``done`` of ``total`` windows finished."""
         if done <= self._last_done:  # the extraction started again (a broken pool)
-            self._started_at = time.monotonic()
+            self._started_at, self._first = time.monotonic(), None
         self._last_done = done
         elapsed = time.monotonic() - self._started_at
-        self._slot.progress(done / total, text=progress_text(done, total, elapsed))
+        if self._first is None:
+            self._first = (done, elapsed)
+        pace = seconds_per_window(done, elapsed, *self._first)
+        self._slot.progress(done / total, text=progress_text(done, total, pace))
 
     def clear(self) -> None:
         self._slot.empty()

@@ -14,7 +14,12 @@ import soundfile as sf
 
 import ui.resources
 from turkmood.constants import MAX_CONCURRENT_ANALYSES
-from ui.analysis_progress import progress_text, seconds_text, waiting_text
+from ui.analysis_progress import (
+    progress_text,
+    seconds_per_window,
+    seconds_text,
+    waiting_text,
+)
 from ui.resources import analysis_gate, analyze_audio
 
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
@@ -31,11 +36,19 @@ def test_waiting_text_counts_the_analyses_ahead():
 
 
 def test_progress_text_says_window_k_of_n_and_the_time_left():
-    # 3 of 10 windows in 9 s: 3 s per window, 7 windows left
-    assert progress_text(3, 10, 9.0) == "Window 3 of 10 analysed — about 20 s left"
+    # 3 s per window, 7 windows left
+    assert progress_text(3, 10, 3.0) == "Window 3 of 10 analysed — about 20 s left"
     assert progress_text(1, 20, 30.0) == "Window 1 of 20 analysed — about 10 min left"
-    assert progress_text(9, 10, 27.0) == "Window 9 of 10 analysed — about 3 s left"
-    assert progress_text(10, 10, 30.0).startswith("All 10 windows of 30 s analysed")
+    assert progress_text(9, 10, 3.0) == "Window 9 of 10 analysed — about 3 s left"
+    assert progress_text(10, 10, 3.0).startswith("All 10 windows of 30 s analysed")
+
+
+def test_the_pace_leaves_out_the_slow_first_window_once_it_can():
+    # measured on the pool: window 1 after 20 s (decoding, shared envelope), then ~1 s each
+    assert seconds_per_window(1, 20.0, 1, 20.0) == 20.0
+    assert seconds_per_window(2, 20.6, 1, 20.0) == pytest.approx(10.3)  # one step: too noisy
+    assert seconds_per_window(3, 22.0, 1, 20.0) == pytest.approx(1.0)
+    assert seconds_per_window(5, 25.0, 1, 20.0) == pytest.approx(1.25)
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(0.2, "about 1 s"), (42, "about 40 s")])
