@@ -1,4 +1,5 @@
-"""Analyze: the emotion of one song (upload or bundled sample) or of a few feature-table rows.
+"""Analyze: the emotion of one song (upload, microphone recording or bundled sample) or of a few
+feature-table rows.
 
 For a song: player, verdict, why (SHAP), waveform / spectrogram / timeline, valence–arousal
 view, export and "Was this right?" feedback. Drawing only; the maths is in ``turkmood``.
@@ -6,6 +7,7 @@ view, export and "Was this right?" feedback. Drawing only; the maths is in ``tur
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -13,15 +15,19 @@ import pandas as pd
 import streamlit as st
 
 from turkmood.constants import (
+    ANALYSIS_SR,
     AUDIO_FORMATS_TEXT,
     DECISION_THRESHOLD,
     LABEL_COLUMN,
     MAX_DURATION_S,
+    MIN_DURATION_S,
+    WINDOW_S,
 )
 from turkmood.errors import AudioError, ModelError, TableError
 from turkmood.model import LoadedModel, predict_features
 from turkmood.results import results_frame
 from turkmood.tables import FeatureTable
+from ui.analysis_progress import ProgressPanel
 from ui.analyze_feedback import feedback_form
 from ui.analyze_report import report
 from ui.analyze_samples import audio_mime, list_samples
@@ -43,6 +49,7 @@ from ui.widgets import (
 #: Rows drawn as individual cards; larger tables belong on the Batch page.
 MAX_CARDS = 12
 SOURCE_UPLOAD = "Upload an audio file or a feature table"
+SOURCE_RECORD = "Record with the microphone"
 SOURCE_SAMPLE = "Pick a sample clip"
 SOURCE_BUNDLED = "Rows of the bundled training table"
 
@@ -74,21 +81,60 @@ def show_table_predictions(
     download_results(results, "turkmood_analyze.csv", key="analyze-download")
 
 
-def show_audio(name: str, data: bytes, model: LoadedModel) -> None:
-    """Play, analyse and explain one audio file, or say clearly why it cannot be analysed."""
-    st.audio(data, format=audio_mime(name))
+def show_audio(
+    name: str, data: bytes, model: LoadedModel, player: bool = True, what: str = "audio file"
+) -> None:
+    """Play, analyse and explain one audio file, or say clearly why it cannot be analysed.
+
+    While it is analysed the page shows its place in the server's queue, then a progress bar
+    over the song's windows (nothing for a clip analysed before: it comes from the cache).
+    ``player=False`` when the input widget already plays it (a recording).
+    """
+    if player:
+        st.audio(data, format=audio_mime(name))
     started = time.perf_counter()
+    panel = ProgressPanel()
     try:
-        with st.spinner("Computing the 50 MIRtoolbox features…"):
-            analysis = analyze_audio(data, model.name)
+        analysis = analyze_audio(data, model.name, panel)
     except AudioError as exc:
-        st.error(f"This audio file cannot be analysed: {md_escape(exc)}")
+        st.error(f"This {what} cannot be analysed: {md_escape(exc)}")
         return
-    log_app_prediction(name, data, analysis, time.perf_counter() - started)
+    finally:
+        panel.clear()
+    # the prediction log's latency is the analysis, not the time spent in the queue
+    log_app_prediction(name, data, analysis, time.perf_counter() - started - panel.queued_s)
     remember_analyzed_song(name, analysis.track_features)
     st.subheader(f"Result — model `{analysis.model_version}`")
     report(name, data, analysis, model.name)
     feedback_form(name, data, analysis)
+
+
+def recording_name(data: bytes) -> str:
+    """A recording's name in the report, exports, feedback and log: the same clip, the same
+    name (the browser calls every recording alike)."""
+    return f"recording-{hashlib.sha256(data).hexdigest()[:8]}.wav"
+
+
+def record_clip(model: LoadedModel | None) -> None:
+    """Record a clip with the browser's microphone and analyse it like an uploaded WAV file."""
+    recording = st.audio_input(
+        "Record a clip: press the microphone, play or sing, press stop",
+        sample_rate=ANALYSIS_SR,
+        key="analyze-record",
+        help="The browser asks once for permission to use the microphone.",
+    )
+    st.caption(
+        f"At least {MIN_DURATION_S:g} s; about {WINDOW_S:.0f} s matches the training excerpts "
+        "(a short clip gives noisier rhythm features). The recording is analysed on this "
+        "server like an uploaded WAV file and is not sent anywhere else."
+    )
+    if recording is None:
+        st.info("Record a clip to analyse it; recording again replaces it.")
+        return
+    if model is None:
+        return
+    data = recording.getvalue()
+    show_audio(recording_name(data), data, model, player=False, what="recording")
 
 
 def pick_sample(model: LoadedModel | None) -> None:
@@ -122,12 +168,14 @@ def pick_sample(model: LoadedModel | None) -> None:
 
 st.title("Analyze")
 st.caption(
-    f"Upload a song or pick a sample: you get its emotion, how sure the model is and why. An "
-    f"emotion is only named when its probability reaches {DECISION_THRESHOLD:.2f}; otherwise "
-    "the song is marked uncertain between the two most likely emotions."
+    "Upload a song, record one or pick a sample: you get its emotion, how sure the model is "
+    f"and why. An emotion is only named when its probability reaches {DECISION_THRESHOLD:.2f}; "
+    "otherwise the song is marked uncertain between the two most likely emotions."
 )
 
-source = st.radio("Input", [SOURCE_UPLOAD, SOURCE_SAMPLE, SOURCE_BUNDLED], horizontal=True)
+source = st.radio(
+    "Input", [SOURCE_UPLOAD, SOURCE_RECORD, SOURCE_SAMPLE, SOURCE_BUNDLED], horizontal=True
+)
 model = current_model()
 if source == SOURCE_UPLOAD:
     uploaded = st.file_uploader(
@@ -151,6 +199,8 @@ if source == SOURCE_UPLOAD:
             st.error(f"This table cannot be analysed: {md_escape(exc)}")
         else:
             show_table_predictions(table, row_names(table, "row"), model, None)
+elif source == SOURCE_RECORD:
+    record_clip(model)
 elif source == SOURCE_SAMPLE:
     pick_sample(model)
 else:

@@ -21,6 +21,7 @@ from turkmood.model import LoadedModel, predict_features
 from turkmood.ood import check_features
 from turkmood.plots import decision_count_bar
 from turkmood.results import HASH_COLUMN, results_frame
+from ui.analysis_progress import ProgressPanel
 from ui.batch_inputs import ZIP_TYPES, AudioItem, collect_items, score_item
 from ui.batch_progress import progress_text
 from ui.inputs import UPLOAD_TYPES, features_from_upload, row_names
@@ -79,6 +80,7 @@ def score_audio(items: list[AudioItem], key: tuple, model: LoadedModel) -> list[
     done: dict[int, FileResult] = state["results"]
     if len(done) < len(items):
         bar = st.progress(0.0, text="Starting…")
+        queue = ProgressPanel()  # a file waits here when the server's analysis slots are busy
         live = st.empty()
         start = time.monotonic()
         n_before = len(done)
@@ -89,7 +91,8 @@ def score_audio(items: list[AudioItem], key: tuple, model: LoadedModel) -> list[
             elapsed = time.monotonic() - start
             text = progress_text(n, len(items), item.name, elapsed, n - n_before)
             bar.progress(n / len(items), text=text)
-            done[i] = score_item(item, model)
+            with queue.slot():
+                done[i] = score_item(item, model)
             finished = [done[j] for j in sorted(done)]
             with live.container():
                 st.caption(f"Results so far ({len(finished)} of {len(items)})")

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
@@ -219,3 +220,79 @@ def _running(pid: int) -> bool:
             return stat.read().split(") ", 1)[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _recorder() -> tuple[list[tuple[int, int]], object]:
+    calls: list[tuple[int, int]] = []
+    return calls, lambda done, total: calls.append((done, total))
+
+
+def test_progress_reports_each_window_once_in_order_in_process(song):
+    bounds = window_bounds(len(song), SR)
+    calls, progress = _recorder()
+    got = extract_windows(song, SR, bounds, None, progress)
+    assert calls == [(k, len(bounds)) for k in range(1, len(bounds) + 1)]
+    np.testing.assert_array_equal(
+        _values(got), _values(extract_windows_with_flags(song, SR, bounds))
+    )
+
+
+def test_progress_reports_each_window_once_in_order_with_the_pool(pool, song):
+    bounds = window_bounds(len(song), SR)
+    calls, progress = _recorder()
+    got = extract_windows(song, SR, bounds, pool, progress)
+    assert calls == [(k, len(bounds)) for k in range(1, len(bounds) + 1)]
+    without = extract_windows(song, SR, bounds, pool)
+    np.testing.assert_array_equal(_values(got), _values(without))
+    assert [v.imputed for v in got] == [v.imputed for v in without]
+
+
+def test_a_worker_counts_its_finished_windows_in_its_slot(song, tmp_path):
+    """The counters the parent polls: group 1 of 2 writes its own slot, window by window."""
+    bounds = window_bounds(len(song), SR)[:2]
+    path = tmp_path / "song.f64"
+    window_pool._write(song, str(path))
+    window_pool._write_counters(str(path), 2)
+    seen = []
+    real_set = window_pool._Counter.set
+
+    def spy(self, done):
+        real_set(self, done)
+        seen.append(self.counts.tolist())
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(window_pool._Counter, "set", spy)
+        got = window_pool._extract_group(str(path), song.size, 0, song.size, SR, bounds, (2, 1))
+    assert seen == [[0, 1], [0, 2]]
+    np.testing.assert_array_equal(
+        _values(got), _values(extract_windows_with_flags(song, SR, bounds))
+    )
+    # the samples before the counters are untouched
+    np.testing.assert_array_equal(np.fromfile(path, dtype=np.float64, count=song.size), song)
+
+
+def test_an_exception_from_progress_stops_the_extraction_and_removes_the_copy(
+    pool, song, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(window_pool, "SHARE_DIRS", (str(tmp_path),))
+
+    def stop(done, total):
+        raise KeyboardInterrupt  # as Streamlit stops a script whose visitor left
+
+    with pytest.raises(KeyboardInterrupt):
+        extract_windows(song, SR, window_bounds(len(song), SR), pool, stop)
+    assert list(tmp_path.iterdir()) == []
+    assert pool_is_usable(pool)
+
+
+@pytest.mark.parametrize("use_pool", [False, True])
+def test_analysis_values_are_the_same_with_and_without_a_progress_callback(pool, song, use_pool):
+    executor = pool if use_pool else None
+    calls, progress = _recorder()
+    with_progress = analyze_signal(song, SR, pool=executor, progress=progress)
+    plain = analyze_signal(song, SR, pool=executor)
+    n = len(window_bounds(len(song), SR))
+    assert calls == [(k, n) for k in range(1, n + 1)]
+    pd.testing.assert_frame_equal(with_progress.features, plain.features, check_exact=True)
+    pd.testing.assert_frame_equal(with_progress.timeline, plain.timeline, check_exact=True)
+    pd.testing.assert_frame_equal(with_progress.track, plain.track, check_exact=True)

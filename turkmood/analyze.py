@@ -23,7 +23,7 @@ from turkmood.constants import CLASSES, FEATURE_NAMES, WINDOW_HOP_S, WINDOW_S
 from turkmood.decision import decide, review_unusual, unusual_decision
 from turkmood.model import LoadedModel, cached_model, predict_proba
 from turkmood.ood import OODResult, check_features
-from turkmood.window_pool import extract_windows
+from turkmood.window_pool import Progress, extract_windows
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ def analyze_signal(
     pool: Executor | None = None,
     hop_s: float = WINDOW_HOP_S,
     notes: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> Analysis:
     """Analyse a decoded signal (as returned by :func:`turkmood.audio.load_audio`).
 
@@ -100,6 +101,8 @@ def analyze_signal(
     ``pool`` (:func:`turkmood.window_pool.start_window_pool`) extracts the windows of a long
     song on worker processes; the result is the same without it. ``hop_s`` spaces the windows
     (the app's back-to-back default; ``bench/window_hop.py`` compares 50 % overlap).
+    ``progress(k, n)`` is called as each of the n windows is done (k = 1..n); it changes no
+    value.
     """
     if not isinstance(model, LoadedModel):
         model = cached_model(model)
@@ -107,7 +110,7 @@ def analyze_signal(
     rows, imputed = [], []
     # same values as extract_features_with_flags(y[start:end], sr) per window, with the O2
     # attack envelope shared between overlapping windows (tests/features/test_extract.py)
-    for vector in extract_windows(y, sr, bounds, pool):
+    for vector in extract_windows(y, sr, bounds, pool, progress):
         rows.append(vector.values)
         imputed.append(list(vector.imputed))
     features = pd.DataFrame(rows, columns=list(FEATURE_NAMES))

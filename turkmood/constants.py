@@ -44,6 +44,14 @@ WINDOW_WORKERS = 2
 MIN_POOL_WINDOWS = 2
 #: Seconds of the synthetic signal the app analyses at start-up to compile the feature kernels.
 WARM_UP_SIGNAL_S = 3.0
+#: How often a song's extraction checks its workers' window counters to report progress (s).
+PROGRESS_POLL_S = 0.25
+#: Audio analyses one server process runs at once (Analyze, Batch, Drift); later ones queue in
+#: arrival order and see their place. Two keeps a 2-core machine responsive: the window pool
+#: has two workers, and a third song would only slow the others down.
+MAX_CONCURRENT_ANALYSES = 2
+#: How often a queued analysis refreshes its place in the queue on screen (s).
+QUEUE_POLL_S = 0.5
 
 # --- paths ------------------------------------------------------------------------------------
 PACKAGE_DIR = Path(__file__).resolve().parent

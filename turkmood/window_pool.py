@@ -9,6 +9,12 @@ windows that overlap inside a group (the end-aligned last one) still share their
 envelope. The values are the same as extracting every window in this process (tested bit for
 bit).
 
+Progress: ``extract_windows(..., progress=)`` reports ``progress(done, total)`` once per finished
+window, k = 1..n in order. In the pool each worker counts its finished windows in a slot of a
+small counter block appended to the song's copy; this process polls the counters while it
+waits (PROGRESS_POLL_S), so a 10-window song on two workers moves 1, 2, … 10 rather than jumping
+from 0 to 5 to 10.
+
 The pool is a resource: create it once (:func:`start_window_pool`, the app caches it), pass it to
 :func:`turkmood.analyze.analyze`, and it stays warm between songs. A broken pool (a worker was
 killed) falls back to extracting in this process.
@@ -19,20 +25,22 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 
 import numpy as np
 
-from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS, WINDOW_WORKERS
+from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS, PROGRESS_POLL_S, WINDOW_WORKERS
 from turkmood.features import FeatureVector, extract_windows_with_flags
 from turkmood.workers import init_worker
 
 #: A fresh server process forks the workers: nothing inherited from a threaded parent (the
 #: Streamlit server), and the feature code is imported once in the server, not per worker.
 _MP_START = "forkserver"
+#: ``progress(done, total)``: windows finished so far, of the song's windows.
+Progress = Callable[[int, int], None]
 #: Length of the warm-up signal run by each new worker (loads numba's compiled kernels).
 _WARM_UP_S = 2.0
 
@@ -96,9 +104,19 @@ def _write(y: np.ndarray, path: str) -> None:
         y.tofile(handle)
 
 
+def _write_counters(path: str, n: int) -> None:
+    """Append ``n`` zeroed int64 progress counters after the samples in ``path`` (OSError when
+    the folder is full)."""
+    with open(path, "ab") as handle:
+        np.zeros(n, dtype=np.int64).tofile(handle)
+
+
 @contextmanager
-def _shared_signal(y: np.ndarray) -> Iterator[str | None]:
+def _shared_signal(y: np.ndarray, counters: int = 0) -> Iterator[str | None]:
     """A read-only file copy of float64 ``y`` for the workers (its path), removed afterwards.
+
+    ``counters`` int64 slots follow the samples, one per group, where the workers count their
+    finished windows (written, like the samples, before anything maps the file).
 
     Workers map it instead of receiving ~50 MB pickled through a pipe per group (measured:
     the second worker of a 5-minute song started 0.24 s after submission, 0.12 s per group).
@@ -115,6 +133,8 @@ def _shared_signal(y: np.ndarray) -> Iterator[str | None]:
             continue
         try:
             _write(y, path)
+            if counters:
+                _write_counters(path, counters)
         except OSError:
             with suppress(OSError):
                 os.unlink(path)
@@ -128,40 +148,119 @@ def _shared_signal(y: np.ndarray) -> Iterator[str | None]:
     yield None
 
 
+def _counters(path: str, n_samples: int, n_groups: int, mode: str) -> np.memmap:
+    """The progress counters after the ``n_samples`` samples of the song's copy ``path``."""
+    return np.memmap(path, dtype=np.int64, mode=mode, offset=8 * n_samples, shape=(n_groups,))
+
+
 def _extract_group(
-    path: str, n_samples: int, first: int, last: int, sr: int, bounds: Sequence[tuple[int, int]]
+    path: str,
+    n_samples: int,
+    first: int,
+    last: int,
+    sr: int,
+    bounds: Sequence[tuple[int, int]],
+    counter: tuple[int, int] | None = None,
 ) -> list[FeatureVector]:
     """Worker task: flagged features of windows ``bounds`` (relative to ``first``) of the song
-    in the file ``path`` (mapped read-only)."""
+    in the file ``path`` (mapped read-only). ``counter`` = (groups, this group): the slot where
+    the finished windows are counted."""
     song = np.memmap(path, dtype=np.float64, mode="r", shape=(n_samples,))
+    counter_ = None if counter is None else _Counter(path, n_samples, *counter)
     try:
-        return extract_windows_with_flags(np.asarray(song[first:last]), sr, bounds)
+        on_window = None if counter_ is None else counter_.set
+        return extract_windows_with_flags(np.asarray(song[first:last]), sr, bounds, on_window)
     finally:
-        del song
+        del song, counter_
+
+
+class _Counter:
+    """A worker's slot of the progress counters (mapped read-write)."""
+
+    def __init__(self, path: str, n_samples: int, n_groups: int, index: int) -> None:
+        self.counts, self.index = _counters(path, n_samples, n_groups, "r+"), index
+
+    def set(self, done: int) -> None:
+        self.counts[self.index] = done  # an aligned 8-byte store: read whole, old or new
+
+
+class _Reporter:
+    """Calls ``progress(k, total)`` for every k up to the finished count, each k once, in order."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.reported = progress, total, 0
+
+    def upto(self, done: int) -> None:
+        if self.progress is None:
+            return
+        while self.reported < min(done, self.total):
+            self.reported += 1
+            self.progress(self.reported, self.total)
+
+
+def _in_process(
+    y: np.ndarray, sr: int, bounds: Sequence[tuple[int, int]], progress: Progress | None
+) -> list[FeatureVector]:
+    report = _Reporter(progress, len(bounds))
+    return extract_windows_with_flags(y, sr, bounds, report.upto if progress else None)
+
+
+def _gather(
+    futures: list[Future], sizes: list[int], counts: np.memmap | None, report: _Reporter
+) -> list[FeatureVector]:
+    """Results of the group futures in order, reporting progress while they run."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=PROGRESS_POLL_S, return_when=FIRST_COMPLETED)
+        finished = sum(size for future, size in zip(futures, sizes, strict=True) if future.done())
+        counted = int(counts.sum()) if counts is not None else 0
+        report.upto(max(finished, counted))
+    return [vector for future in futures for vector in future.result()]
 
 
 def extract_windows(
-    y: np.ndarray, sr: int, bounds: Sequence[tuple[int, int]], pool: Executor | None = None
+    y: np.ndarray,
+    sr: int,
+    bounds: Sequence[tuple[int, int]],
+    pool: Executor | None = None,
+    progress: Progress | None = None,
 ) -> list[FeatureVector]:
     """:func:`extract_windows_with_flags` of ``y``, on ``pool``'s workers when it pays off.
 
     Songs with fewer than MIN_POOL_WINDOWS windows, or no pool, are extracted here; so is
-    everything when the pool is broken (a killed worker), with the same result.
+    everything when the pool is broken (a killed worker), with the same result (its progress
+    then starts again from window 1). ``progress(k, len(bounds))`` is called for k = 1..n as
+    windows finish. An exception raised by ``progress`` stops the extraction: the groups not
+    started are cancelled and the exception propagates.
     """
     if pool is None or len(bounds) < MIN_POOL_WINDOWS:
-        return extract_windows_with_flags(y, sr, bounds)
+        return _in_process(y, sr, bounds, progress)
     signal = np.asarray(y, dtype=np.float64)  # copied into shared memory below
+    groups = split_windows(bounds, pool_size(pool))
     try:
-        with _shared_signal(signal) as name:
+        with _shared_signal(signal, len(groups)) as name:
             if name is None:
-                return extract_windows_with_flags(y, sr, bounds)
+                return _in_process(y, sr, bounds, progress)
             futures = []
-            for group in split_windows(bounds, pool_size(pool)):
-                first, last = group[0][0], group[-1][1]
-                shifted = [(s - first, e - first) for s, e in group]
-                futures.append(
-                    pool.submit(_extract_group, name, signal.size, first, last, sr, shifted)
-                )
-            return [vector for future in futures for vector in future.result()]
+            try:
+                for index, group in enumerate(groups):
+                    first, last = group[0][0], group[-1][1]
+                    shifted = [(s - first, e - first) for s, e in group]
+                    counter = (len(groups), index)
+                    futures.append(
+                        pool.submit(
+                            _extract_group, name, signal.size, first, last, sr, shifted, counter
+                        )
+                    )
+                counts = _counters(name, signal.size, len(groups), "r")
+                try:
+                    report = _Reporter(progress, len(bounds))
+                    return _gather(futures, [len(g) for g in groups], counts, report)
+                finally:
+                    del counts
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
     except BrokenProcessPool:
-        return extract_windows_with_flags(y, sr, bounds)
+        return _in_process(y, sr, bounds, progress)

@@ -6,6 +6,7 @@ import json
 import threading
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import streamlit as st
@@ -16,6 +17,7 @@ from turkmood.constants import (
     ANALYSIS_SR,
     DATA_PATH,
     MANIFEST_PATH,
+    MAX_CONCURRENT_ANALYSES,
     METRICS_PATH,
     MIN_POOL_WINDOWS,
     MODELS_DIR,
@@ -23,6 +25,7 @@ from turkmood.constants import (
 )
 from turkmood.data import TrainingData, file_sha256, load_training_data
 from turkmood.errors import ModelError
+from turkmood.gate import AnalysisGate
 from turkmood.model import LoadedModel, available_models, default_model_name, load_model
 from turkmood.ood import training_detector
 from turkmood.tables import FeatureTable, read_feature_table
@@ -163,19 +166,75 @@ def window_pool() -> Executor | None:
     return pool
 
 
+@st.cache_resource(show_spinner=False)
+def analysis_gate() -> AnalysisGate:
+    """The server's bound on concurrent audio analyses (MAX_CONCURRENT_ANALYSES at once, the
+    others queue in arrival order); shared by every session and page."""
+    return AnalysisGate(MAX_CONCURRENT_ANALYSES)
+
+
+class AnalysisWatcher(Protocol):
+    """What :func:`analyze_audio` reports to while it works (e.g.
+    :class:`ui.analysis_progress.ProgressPanel`)."""
+
+    def waiting(self, position: int, running: int) -> None: ...
+
+    def started(self) -> None: ...
+
+    def progress(self, done: int, total: int) -> None: ...
+
+
+class _NotCached(Exception):
+    """Raised by a look-up of :func:`_analyze_cached` for a clip it has not stored."""
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _analyze_cached(data: bytes, model_name: str, manifest_mtime: int) -> Analysis:
+def _analyze_cached(
+    data: bytes, model_name: str, manifest_mtime: int, _computed: Analysis | None = None
+) -> Analysis:
+    """The stored analysis of ``data``: a look-up when ``_computed`` is None (_NotCached when it
+    is not stored; exceptions are never cached), otherwise stores ``_computed``.
+
+    The analysis itself runs outside this function, so its progress and queue messages are not
+    recorded for replay by st.cache_data (they are drawn into a placeholder made outside it,
+    which a replay could not find) and a stored clip never waits for a slot.
+    """
+    if _computed is None:
+        raise _NotCached
+    return _computed
+
+
+def _compute(data: bytes, model_name: str, watcher: AnalysisWatcher | None) -> Analysis:
     decoded = decode_audio(data)
     y, sr = decoded.y, decoded.sr
     # a clip that stays in this process never waits for the pool (still starting at first run)
     pool = window_pool() if len(window_bounds(len(y), sr)) >= MIN_POOL_WINDOWS else None
-    return analyze_signal(y, sr, get_model(model_name), pool, notes=decoded.notes)
+    progress = watcher.progress if watcher is not None else None
+    return analyze_signal(
+        y, sr, get_model(model_name), pool, notes=decoded.notes, progress=progress
+    )
 
 
-def analyze_audio(data: bytes, model_name: str) -> Analysis:
+def analyze_audio(data: bytes, model_name: str, watcher: AnalysisWatcher | None = None) -> Analysis:
     """Decode and analyse one audio file with the named model (AudioError on bad audio).
 
     Cached on the file's bytes, the model and the manifest, so widget reruns do not recompute
-    the features.
+    the features. A clip not cached waits for a slot of :func:`analysis_gate` first (a cached
+    one never waits); ``watcher`` hears its place in the queue, the start and each finished
+    window.
     """
-    return _analyze_cached(data, model_name, _mtime(MANIFEST_PATH))
+    mtime = _mtime(MANIFEST_PATH)
+    try:
+        return _analyze_cached(data, model_name, mtime)
+    except _NotCached:
+        pass
+    on_wait = watcher.waiting if watcher is not None else None
+    with analysis_gate().slot(on_wait):
+        try:  # another session may have analysed the same clip while this one queued
+            return _analyze_cached(data, model_name, mtime)
+        except _NotCached:
+            pass
+        if watcher is not None:
+            watcher.started()
+        analysis = _compute(data, model_name, watcher)
+    return _analyze_cached(data, model_name, mtime, analysis)

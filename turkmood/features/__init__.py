@@ -19,7 +19,7 @@ API:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 
 import numpy as np
@@ -104,7 +104,10 @@ def extract_features(y: np.ndarray, sr: int) -> dict[str, float]:
 
 
 def extract_windows_with_flags(
-    y: np.ndarray, sr: int, bounds: Sequence[tuple[int, int]]
+    y: np.ndarray,
+    sr: int,
+    bounds: Sequence[tuple[int, int]],
+    on_window: Callable[[int], None] | None = None,
 ) -> list[FeatureVector]:
     """:func:`extract_features_with_flags` of each window ``y[start:end]`` of one song.
 
@@ -112,6 +115,8 @@ def extract_windows_with_flags(
     windows only share the O2 attack-envelope frame sums (the costliest representation),
     computed once over the song and handed to each window whose O2 frames are song frames
     (:func:`turkmood.features.onsets.seed_o2`); other windows compute their own.
+
+    ``on_window(k)`` is called after the k-th window (1-based) is done; it sees no values.
     """
     from turkmood.features import onsets  # imported on first use, like the family modules
 
@@ -123,4 +128,6 @@ def extract_windows_with_flags(
         if song is not None:
             onsets.seed_o2(clip, song, start)
         vectors.append(impute_features(_clip_features(clip)))
+        if on_window is not None:
+            on_window(len(vectors))
     return vectors
