@@ -170,7 +170,8 @@ st.title("Analyze")
 st.caption(
     "Upload a song, record one or pick a sample: you get its emotion, how sure the model is "
     f"and why. An emotion is only named when its probability reaches {DECISION_THRESHOLD:.2f}; "
-    "otherwise the song is marked uncertain between the two most likely emotions."
+    "otherwise it goes to review between the two most likely emotions — and so does a song "
+    "unlike the music the model learnt from, however sure the model looks."
 )
 
 source = st.radio(
@@ -184,8 +185,7 @@ if source == SOURCE_UPLOAD:
         type=list(UPLOAD_TYPES),
     )
     st.caption(
-        f"Files up to {st.get_option('server.maxUploadSize')} MB (server.maxUploadSize in "
-        ".streamlit/config.toml) and up to "
+        f"Files up to {st.get_option('server.maxUploadSize')} MB and up to "
         f"{MAX_DURATION_S / 60:.0f} minutes of audio. Nothing is uploaded anywhere else."
     )
     if uploaded is None:

@@ -123,8 +123,8 @@ st.title("Batch")
 st.caption(
     "Upload many songs (audio files, or ZIP archives of audio files) or one feature table with a "
     "row per song (the 50 UCI feature columns). Songs whose top probability is below "
-    f"{DECISION_THRESHOLD:.2f} are marked uncertain; a file that cannot be analysed keeps its "
-    "row with the reason."
+    f"{DECISION_THRESHOLD:.2f}, or that are unlike the training music, go to review (the "
+    "status column); a file that cannot be analysed keeps its row with the reason."
 )
 
 uploads = st.file_uploader(

@@ -105,6 +105,9 @@ def test_upload_limit_is_said_on_the_page(open_page):
     limit = config["server"]["maxUploadSize"]
     at = open_page("analyze")
     assert any(f"Files up to {limit} MB" in c.value for c in at.caption)
+    # no configuration file names or server paths on a user page (#15 item 19)
+    shown = "\n".join(c.value for c in at.caption)
+    assert "config.toml" not in shown and "maxUploadSize" not in shown
 
 
 def test_model_switch_changes_the_song_verdict_and_explanation(open_page, short_clip):
