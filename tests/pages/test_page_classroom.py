@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from turkmood.constants import CLASSES, METRICS_PATH
+from turkmood.constants import CLASSES, ECE_PER_FOLD_LABEL, ECE_POOLED_LABEL, METRICS_PATH
 from turkmood.data import load_training_data
 from turkmood.explain import build_explainer, explain
 from turkmood.whatif import predict_row, slider_ranges
@@ -91,13 +91,18 @@ def test_comparison_metrics_equal_metrics_json(open_page):
     at = open_page("classroom")
     metrics = json.loads(METRICS_PATH.read_text())
     assert len(at.dataframe) == 1
-    table = at.dataframe[0].value.set_index("model")
+    shown = at.dataframe[0].value
+    f1s = list(shown["macro F1"])
+    assert f1s == sorted(f1s, reverse=True)  # best first, as on the Model card
+    table = shown.set_index("model")
     assert set(table.index) == set(metrics["models"])
     for name, entry in metrics["models"].items():
         row = table.loc[name]
         assert row["accuracy"] == round(entry["accuracy"]["mean"], 3)
-        assert row["macro_f1"] == round(entry["macro_f1"]["mean"], 3)
-        assert row["ece"] == round(entry["ece"]["mean"], 3)
+        assert row["macro F1"] == round(entry["macro_f1"]["mean"], 3)
+        # the two ECE figures, named as on the Model card and in the README
+        assert row[ECE_PER_FOLD_LABEL] == round(entry["ece"]["mean"], 3)
+        assert row[ECE_POOLED_LABEL] == round(entry["ece_pooled_oof"]["mean"], 3)
         for c in CLASSES:
             assert row[f"F1 {c}"] == round(entry["per_class_f1"][c], 3)
     charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
