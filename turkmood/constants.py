@@ -326,6 +326,10 @@ DRIFT_FDR = 0.05
 #: 3-5 HIGH, above 5 CRITICAL.
 IMPACT_LEVELS: tuple[tuple[float, str], ...] = ((1.0, "LOW"), (3.0, "MEDIUM"), (5.0, "HIGH"))
 IMPACT_TOP = "CRITICAL"
+#: A gain of at least the LOW bound (1 pp) is an improvement, never rated like a loss.
+IMPACT_GAIN = "IMPROVED"
+#: The baseline is what the others are compared with: it is not rated against itself.
+IMPACT_REFERENCE = "reference"
 #: Outlier rows of the combined scenario sit this many training SDs from the training mean.
 DRIFT_OUTLIER_Z = 5.0
 #: Audio-level drift works on excerpts of this length (s) to keep feature extraction affordable.
