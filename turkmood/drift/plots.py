@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -19,6 +18,7 @@ from turkmood.constants import (
 )
 from turkmood.drift.stats import display_name
 from turkmood.glossary import feature_info
+from turkmood.plots import wrap_label
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
 #: Characters per line of a chart title or axis title in a third-width column: longer ones
@@ -26,32 +26,6 @@ _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_w
 TITLE_WIDTH = 26
 #: Height (px) of one heat-map row, enough for a readable label on every row.
 HEATMAP_ROW_PX = 18
-
-
-def wrap_label(text: str, width: int = TITLE_WIDTH) -> str:
-    """``text`` on lines of at most ``width`` characters joined by ``<br>`` (Plotly's line break).
-
-    Breaks at spaces, after underscores and before capitals of CamelCase words
-    (``HarmonicChangeDetectionFunction_PeriodEntropy``); a run without any break point longer
-    than ``width`` is cut into ``width``-character pieces.
-    """
-    pieces = [p for p in re.split(r"(?<=[ _])|(?<=[a-z0-9])(?=[A-Z])", text) if p]
-    lines: list[str] = []
-    line = ""
-    for piece in pieces:
-        while len(piece) > width:
-            if line:
-                lines.append(line.rstrip())
-                line = ""
-            lines.append(piece[:width])
-            piece = piece[width:]
-        if line and len(line) + len(piece.rstrip()) > width:
-            lines.append(line.rstrip())
-            line = ""
-        line += piece
-    if line.strip():
-        lines.append(line.rstrip())
-    return "<br>".join(lines)
 
 
 #: Colours of the two metric bars of the comparison chart.
@@ -158,7 +132,7 @@ def overlay_histogram(
     fig.update_layout(
         # the plain-language name as title, the column name under the axis, both wrapped so
         # a long name (HarmonicChangeDetectionFunction_PeriodEntropy) is never cut off
-        title=wrap_label(feature_info(feature).label),
+        title=wrap_label(feature_info(feature).label, TITLE_WIDTH),
         barmode="overlay",
         xaxis_title=wrap_label(display_name(feature), TITLE_WIDTH + 4),
         yaxis_title="share of rows",
