@@ -45,7 +45,12 @@ st.caption(
 champion_lineage()
 
 st.subheader("All models")
-st.dataframe(summary_table(metrics), hide_index=True, width="stretch")
+st.dataframe(
+    summary_table(metrics),
+    hide_index=True,
+    width="stretch",
+    column_config={"model": st.column_config.TextColumn("model", width="medium")},
+)
 st.caption("Sorted by macro F1, best first. " + ECE_HELP)
 
 if selected in models:

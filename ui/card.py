@@ -22,7 +22,7 @@ SUMMARY_METRICS: tuple[tuple[str, str], ...] = (
 ECE_HELP = (
     "ECE (expected calibration error, lower is better): the gap between the confidence the "
     "model states and how often it is right, averaged over 15 confidence bins. "
-    f"**{ECE_PER_FOLD_LABEL}** is computed on each test fold of about 39 songs and averaged; so "
+    f"**{ECE_PER_FOLD_LABEL}** is computed on each test fold of about 39 songs and averaged; the "
     "few songs per bin inflate it. "
     f"**{ECE_POOLED_LABEL}** is computed once on all out-of-fold predictions of a CV repeat "
     "(every song predicted once by a model that never saw it), averaged over the repeats: the "
