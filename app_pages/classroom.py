@@ -9,43 +9,27 @@ from turkmood.demos import DEMO_SPECS
 from turkmood.errors import ModelError
 from turkmood.plots import confusion_heatmap, feature_by_class, reliability_diagram
 from turkmood.whatif import IMPORTANCE_ROWS, WHATIF_TOP_K, slider_ranges, top_features, with_changes
-from ui.analyze_resources import get_explainer
 from ui.card import confusion
 from ui.classroom_data import TSNE_NEIGHBOURS, comparison_table
 from ui.classroom_lab import SAMPLE_KEY, buttons, current_changes, live_result, sliders
 from ui.classroom_plots import demo_values_bar, importance_bar, label, map_scatter, pca_scatter
-from ui.classroom_resources import get_demo, get_importance, get_projection, get_tsne
+from ui.classroom_presenter import chart, presenter_toggle
+from ui.classroom_resources import get_demo, get_projection, get_row_numbers, get_tsne, prepare
 from ui.resources import get_metrics, training_data
 from ui.song_state import analyzed_song
 from ui.text import md_escape
 from ui.widgets import current_model
 
-#: Injected when presenter mode is on: large type, high contrast, no sidebar.
-PRESENTER_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
-[data-testid="stMain"] {background: #000; color: #fff;}
-[data-testid="stMain"] p, [data-testid="stMain"] label, [data-testid="stMain"] li {
-  font-size: 1.5rem !important; color: #fff !important;}
-[data-testid="stMain"] h1 {font-size: 3.2rem !important; color: #ffeb3b !important;}
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 {font-size: 2.4rem !important;
-  color: #ffeb3b !important;}
-[data-testid="stMain"] button p {color: #000 !important;}
-[data-testid="stMain"] [data-testid="stCaptionContainer"] {color: #ddd !important;}
-</style>
-"""
-
 st.title("Classroom")
 st.caption("How a machine hears emotion: move the features, hear them, see the data.")
-if st.toggle("Presenter mode (big type, high contrast, no sidebar)", key="cl-presenter"):
-    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+presenter_toggle()
 
 model = current_model()
 if model is None:
     st.stop()
 data = training_data()
-explainer = get_explainer(model.name)
-importance = get_importance(model.name, model.version)
+explainer, importance = prepare(model)
+row_numbers = get_row_numbers()
 features = top_features(importance, WHATIF_TOP_K)
 ranges = slider_ranges(data.X, features)
 
@@ -67,7 +51,8 @@ with lab:
         format_func=lambda i: (
             f"The song analysed on the Analyze page: {song[1]}"
             if isinstance(i, str) and song
-            else f"Training song {i} (labelled {data.y.iloc[i]})"
+            # numbered from 1 as rows of the CSV, like the Analyze page's "training row N"
+            else f"Training row {row_numbers[i]} (labelled {data.y.iloc[i]})"
         ),
         key=SAMPLE_KEY,
     )
@@ -98,7 +83,7 @@ with hear:
             st.markdown(f"**{clip.label}**")
             st.audio(clip.signal, sample_rate=clip.sr)
             st.metric(f"Measured {demo.spec.feature}", f"{clip.value:.4g}")
-    st.plotly_chart(
+    chart(
         demo_values_bar(
             demo.spec.title,
             [demo.low.label, demo.high.label],
@@ -128,10 +113,10 @@ with explore:
             f"cannot place a new song without refitting, so the star sits at the weighted mean "
             f"position of the song's {TSNE_NEIGHBOURS} nearest training songs."
         )
-    st.plotly_chart(figure, key="cl-pca")
+    chart(figure, key="cl-pca")
     shown = st.selectbox("Feature by emotion", features, format_func=label, key="cl-box-feature")
-    st.plotly_chart(feature_by_class(data.X, data.y, shown), key="cl-box")
-    st.plotly_chart(importance_bar(importance, 15, features), key="cl-importance")
+    chart(feature_by_class(data.X, data.y, shown), key="cl-box")
+    chart(importance_bar(importance, 15, features), key="cl-importance")
 
 with compare:
     try:
@@ -146,7 +131,7 @@ with compare:
         st.dataframe(comparison_table(metrics), hide_index=True, key="cl-comparison")
         diagram = metrics.get("reliability_diagram") or {}
         if diagram.get("bins"):
-            st.plotly_chart(
+            chart(
                 reliability_diagram(
                     diagram["bins"], title=f"Reliability of {diagram.get('model', 'the default')}"
                 ),
@@ -157,7 +142,7 @@ with compare:
             chosen = st.selectbox("Confusion matrix of", names, key="cl-cm-model")
             cm = confusion(metrics["models"][chosen], normalised=True)
             if cm is not None:
-                st.plotly_chart(
+                chart(
                     confusion_heatmap(cm[0], cm[1], title=f"{chosen}: share of the true class"),
                     key="cl-cm",
                 )

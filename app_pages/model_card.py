@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from turkmood.constants import METRICS_PATH
+from turkmood.constants import ECE_PER_FOLD_LABEL, ECE_POOLED_LABEL, METRICS_PATH
 from turkmood.errors import ModelError
 from turkmood.plots import confusion_heatmap, per_class_f1_bar, reliability_diagram
-from ui.card import confusion, deployment_table, format_mean_std, per_class_f1, summary_table
+from ui.card import (
+    ECE_HELP,
+    confusion,
+    deployment_consequence,
+    deployment_table,
+    format_mean_std,
+    per_class_f1,
+    summary_table,
+)
 from ui.lineage_view import champion_lineage
 from ui.resources import (
     bundled_sha256,
@@ -37,7 +45,13 @@ st.caption(
 champion_lineage()
 
 st.subheader("All models")
-st.dataframe(summary_table(metrics), hide_index=True, width="stretch")
+st.dataframe(
+    summary_table(metrics),
+    hide_index=True,
+    width="stretch",
+    column_config={"model": st.column_config.TextColumn("model", width="medium")},
+)
+st.caption("Sorted by macro F1, best first. " + ECE_HELP)
 
 if selected in models:
     entry = models[selected]
@@ -45,10 +59,25 @@ if selected in models:
     st.subheader(f"Selected model: {label}")
     if entry.get("description"):
         st.caption(str(entry["description"]))
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     a.metric("Accuracy", format_mean_std(entry.get("accuracy")))
-    b.metric("Macro F1", format_mean_std(entry.get("macro_f1")))
-    c.metric("ECE (calibration error)", format_mean_std(entry.get("ece")))
+    b.metric(
+        "Macro F1",
+        format_mean_std(entry.get("macro_f1")),
+        help="The F1 score of each emotion (balance of missed and wrongly claimed songs), "
+        "averaged over the four emotions.",
+    )
+    c.metric(
+        ECE_PER_FOLD_LABEL,
+        format_mean_std(entry.get("ece")),
+        help="Calibration error on each test fold of about 39 songs, averaged over the folds.",
+    )
+    d.metric(
+        ECE_POOLED_LABEL,
+        format_mean_std(entry.get("ece_pooled_oof")),
+        help="Calibration error over all out-of-fold predictions of a repeat at once, "
+        "averaged over the repeats: the better estimate for the app's probabilities.",
+    )
     normalised = (
         st.radio(
             "Confusion matrix cells",
@@ -96,12 +125,14 @@ if criteria is None or criteria.empty:
     st.info("metrics.json records no deployment criteria.")
 else:
     st.dataframe(criteria, hide_index=True, width="stretch")
-    met = bool((metrics.get("deployment_criteria") or {}).get("all_met"))
-    (st.success if met else st.warning)(
-        "All deployment criteria are met."
-        if met
-        else "Not all deployment criteria are met: the default model is not deployable as is."
-    )
+    consequence = deployment_consequence(metrics)
+    if consequence is None:
+        st.success("All deployment criteria are met.")
+    else:
+        st.warning(
+            "Not all deployment criteria are met, so the default model is not deployable as is "
+            "(not fit for unattended use). " + consequence
+        )
 
 target = metrics.get("target") or {}
 if "accuracy_and_macro_f1" in target:

@@ -2,7 +2,12 @@ import pandas as pd
 import pytest
 
 from turkmood.constants import CLASSES, DATA_PATH, FEATURE_NAMES
-from turkmood.data import file_sha256, load_training_data, validate_training_frame
+from turkmood.data import (
+    file_sha256,
+    load_training_data,
+    training_row_numbers,
+    validate_training_frame,
+)
 from turkmood.errors import TableError
 
 README_SHA256 = "8df80318735ee45123f7dfd5201927a6404836332dc80d733d30a7250856030c"
@@ -24,6 +29,21 @@ def test_load_deduplicates_and_validates():
     assert not data.X.duplicated().any()
     assert set(data.y) == set(CLASSES)
     assert data.sha256 == README_SHA256
+
+
+def test_training_row_numbers_are_the_csv_rows_counted_from_one():
+    data = load_training_data()
+    raw = pd.read_csv(DATA_PATH)
+    numbers = training_row_numbers()
+    assert len(numbers) == len(data.X) and numbers[0] == 1
+    assert numbers == sorted(set(numbers))
+    assert numbers[-1] == len(raw)  # the last CSV row is kept, numbered as Analyze does
+    for i, n in enumerate(numbers):
+        assert (
+            raw.iloc[n - 1][list(FEATURE_NAMES)].astype(float).tolist() == data.X.iloc[i].tolist()
+        )
+        assert raw.iloc[n - 1]["Class"] == data.y.iloc[i]
+    assert any(n != i + 1 for i, n in enumerate(numbers))  # duplicates shift the numbering
 
 
 def _frame():

@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from turkmood.constants import CLASSES, DRIFT_HOLDOUT_SHARE, FEATURE_NAMES, SEED
+from turkmood.constants import (
+    CLASSES,
+    DRIFT_HOLDOUT_SHARE,
+    FEATURE_NAMES,
+    IMPACT_GAIN,
+    IMPACT_REFERENCE,
+    SEED,
+)
 from turkmood.data import load_training_data
 from turkmood.drift.evaluate import impact_level, run_table_scenarios, summary_frame
 from turkmood.drift.holdout import make_holdout
@@ -68,7 +75,11 @@ def test_baseline_reproduces_the_held_out_accuracy(result, holdout, data):
     expected = float(np.mean(holdout.estimator.predict(X_te) == y_te.to_numpy()))
     baseline = result.get("baseline")
     assert baseline.accuracy == pytest.approx(expected)
-    assert baseline.delta_pp == 0 and baseline.impact == "LOW"
+    # the baseline is the reference, not rated against itself
+    assert baseline.delta_pp == 0 and baseline.impact == IMPACT_REFERENCE
+    row = summary_frame(result).iloc[0]
+    assert row["impact"] == IMPACT_REFERENCE
+    assert pd.isna(row["delta_accuracy_pp"]) and pd.isna(row["predictions_changed"])
     assert baseline.n_drifted == 0
     assert sum(map(sum, baseline.confusion)) == len(holdout.X_test)
 
@@ -86,7 +97,8 @@ def test_every_scenario_has_metrics_and_feature_stats(result):
     assert [s.key for s in result.scenarios] == list(TABLE_SCENARIOS)
     for s in result.scenarios:
         assert list(s.features.index) == list(FEATURE_NAMES)
-        assert s.impact == impact_level(s.delta_pp)
+        if s.key != "baseline":
+            assert s.impact == impact_level(s.delta_pp)
         assert sum(s.prediction_shares.values()) == pytest.approx(1.0)
     assert result.get("missing").missing_share == pytest.approx(0.10, abs=0.001)
     assert result.get("imbalance").changed_share is None  # rows resampled: not paired
@@ -97,15 +109,20 @@ def test_every_scenario_has_metrics_and_feature_stats(result):
     [
         (0.0, "LOW"),
         (-0.99, "LOW"),
-        (1.0, "MEDIUM"),
+        (0.99, "LOW"),
+        (-1.0, "MEDIUM"),
         (-2.9, "MEDIUM"),
-        (3.0, "HIGH"),
+        (-3.0, "HIGH"),
         (-5.0, "HIGH"),
-        (5.1, "CRITICAL"),
+        (-5.1, "CRITICAL"),
         (-40.0, "CRITICAL"),
+        # a gain is an improvement, never rated like a loss of the same size
+        (1.0, IMPACT_GAIN),
+        (3.1, IMPACT_GAIN),
+        (40.0, IMPACT_GAIN),
     ],
 )
-def test_impact_levels(delta, level):
+def test_impact_levels_are_signed(delta, level):
     assert impact_level(delta) == level
 
 

@@ -10,13 +10,16 @@ from turkmood.constants import (
     CLASSES,
     DRIFT_REFERENCE_COLOUR,
     DRIFT_SAMPLE_COLOUR,
+    FEATURE_NAMES,
 )
 from turkmood.drift.plots import (
+    TITLE_WIDTH,
     audio_shift_bars,
     metric_bars,
     overlay_histogram,
     prediction_share_bars,
     psi_heatmap,
+    wrap_label,
 )
 
 
@@ -59,3 +62,37 @@ def test_audio_shift_bars_two_axes():
     )
     fig = audio_shift_bars(summary)
     assert [t.yaxis for t in fig.data] == ["y", "y2"]
+
+
+def test_psi_heatmap_labels_every_row():
+    names = list(FEATURE_NAMES)
+    psi = pd.DataFrame({"Baseline": np.linspace(0, 1, len(names))}, index=names)
+    fig = psi_heatmap(psi)
+    axis = fig.layout.yaxis
+    # an explicit tick per row (Plotly's automatic ticks label every other row of 50)
+    assert axis.tickmode == "array"
+    assert list(axis.tickvals) == [n.lstrip("_") for n in names]
+    assert list(axis.ticktext) == [n.lstrip("_") for n in names]
+    assert fig.layout.height >= 16 * len(names)  # room for a readable label per row
+
+
+def test_wrap_label_breaks_long_names_without_losing_characters():
+    long = "HarmonicChangeDetectionFunction_PeriodEntropy"
+    wrapped = wrap_label(long)
+    lines = wrapped.split("<br>")
+    assert len(lines) > 1 and all(len(line) <= TITLE_WIDTH for line in lines)
+    assert "".join(lines) == long
+    assert wrap_label("Tempo_Mean") == "Tempo_Mean"
+    spaced = wrap_label("Confusion matrix — Class imbalance", 20)
+    assert all(len(line) <= 20 for line in spaced.split("<br>"))
+    assert spaced.replace("<br>", " ") == "Confusion matrix — Class imbalance"
+
+
+def test_histogram_titles_fit_their_column():
+    for feature in FEATURE_NAMES:
+        fig = overlay_histogram([1.0, 2.0], [2.0, 3.0], feature, "Mean shift")
+        title = fig.layout.title.text
+        axis = fig.layout.xaxis.title.text
+        assert all(len(line) <= TITLE_WIDTH for line in title.split("<br>")), title
+        assert all(len(line) <= TITLE_WIDTH + 4 for line in axis.split("<br>")), axis
+        assert axis.replace("<br>", "") == feature.lstrip("_")  # nothing cut off

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from turkmood.candidates import CANDIDATES
-from turkmood.constants import CLASSES
+from turkmood.constants import CLASSES, CRITERION_LABELS, ECE_PER_FOLD_LABEL, ECE_POOLED_LABEL
 from turkmood.data import load_training_data
 from turkmood.model import available_models, load_model, predict_features
 from turkmood.train import (
@@ -19,6 +19,7 @@ from turkmood.train import (
     cross_validate,
     deployment_criteria,
     main,
+    model_card,
     parse_args,
     train_and_save,
 )
@@ -141,8 +142,29 @@ def test_model_card_is_generated_with_attribution_and_criteria(tiny_run) -> None
     assert "MIRtoolbox-faithful" in card
     for name in metrics["models"]:
         assert f"`{name}`" in card
-    for key in ("macro_f1", "accuracy", "per_class_f1_gap"):
-        assert f"| {key} |" in card
+    for label in CRITERION_LABELS.values():
+        assert f"| {label} |" in card
+
+
+def test_model_card_text_names_both_eces_sorts_models_and_uses_human_criteria() -> None:
+    """The generator on the shipped metrics.json (no training): the page's names and order."""
+    from turkmood.constants import METRICS_PATH
+
+    metrics = json.loads(METRICS_PATH.read_text())
+    card = model_card(metrics)
+    assert f"| {ECE_PER_FOLD_LABEL} | {ECE_POOLED_LABEL} |" in card
+    assert "ECE (per fold)" not in card and "ECE (pooled)" not in card
+    rows = [line for line in card.splitlines() if line.startswith("| `")]
+    names = [line.split("`")[1] for line in rows]
+    f1s = [metrics["models"][n]["macro_f1"]["mean"] for n in names]
+    assert len(names) == len(metrics["models"]) and f1s == sorted(f1s, reverse=True)
+    pooled = metrics["models"][metrics["default_model"]]["ece_pooled_oof"]
+    assert (
+        f"{pooled['mean']:.3f} ± {pooled['std']:.3f} |"
+        in rows[names.index(metrics["default_model"])]
+    )
+    for key in ("macro_f1", "per_class_f1_gap"):
+        assert f"| {key} |" not in card
 
 
 def test_deployment_criteria_thresholds() -> None:

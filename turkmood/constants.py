@@ -111,6 +111,12 @@ SEED = 20_240_862
 CV_FOLDS = 10
 CV_REPEATS = 5
 ECE_BINS = 15
+#: The two ECE figures of metrics.json, named the same on the Model card, in MODEL_CARD.md and
+#: in the README. ``ece``: computed on each test fold (~39 songs) and averaged; small folds
+#: inflate it. ``ece_pooled_oof``: computed once on all out-of-fold predictions of a CV repeat
+#: (every song predicted once), averaged over repeats; the better estimate of the app's error.
+ECE_PER_FOLD_LABEL = "ECE, mean over test folds"
+ECE_POOLED_LABEL = "ECE, pooled out-of-fold"
 
 # --- features ---------------------------------------------------------------------------------
 #: The 50 MIRtoolbox feature columns, in the order of the UCI table.
@@ -175,6 +181,12 @@ DEPLOY_MIN_ACCURACY = 0.80
 DEPLOY_MAX_F1_GAP = 0.10
 #: Quality target of the training issue (accuracy and macro-F1, mean over repeated CV).
 TARGET_SCORE = 0.82
+#: Human names of the deployment criteria of metrics.json, in display order.
+CRITERION_LABELS: dict[str, str] = {
+    "accuracy": "Accuracy",
+    "macro_f1": "Macro F1 (mean of the four emotions' F1)",
+    "per_class_f1_gap": "F1 gap between the best and the worst emotion",
+}
 
 # --- audio loading (turkmood.audio) -------------------------------------------------------------
 #: A file whose mono peak |sample| stays below this (-80 dBFS, ~3 LSB of 16-bit) is "silent".
@@ -324,6 +336,10 @@ DRIFT_FDR = 0.05
 #: 3-5 HIGH, above 5 CRITICAL.
 IMPACT_LEVELS: tuple[tuple[float, str], ...] = ((1.0, "LOW"), (3.0, "MEDIUM"), (5.0, "HIGH"))
 IMPACT_TOP = "CRITICAL"
+#: A gain of at least the LOW bound (1 pp) is an improvement, never rated like a loss.
+IMPACT_GAIN = "IMPROVED"
+#: The baseline is what the others are compared with: it is not rated against itself.
+IMPACT_REFERENCE = "reference"
 #: Outlier rows of the combined scenario sit this many training SDs from the training mean.
 DRIFT_OUTLIER_Z = 5.0
 #: Audio-level drift works on excerpts of this length (s) to keep feature extraction affordable.

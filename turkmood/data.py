@@ -51,11 +51,22 @@ def validate_training_frame(df: pd.DataFrame) -> None:
         raise TableError(f"non-numeric or missing values in {cols}")
 
 
+def _deduplicated(raw: pd.DataFrame) -> pd.DataFrame:
+    """The rows kept for training: exact duplicates (features + label) dropped, first kept."""
+    return raw.drop_duplicates()
+
+
+def training_row_numbers(path: str | Path = DATA_PATH) -> list[int]:
+    """For each row of :func:`load_training_data` (in order), its 1-based data-row number in
+    the CSV file — the numbering the Analyze page uses ("row 1" is the first song)."""
+    return [int(i) + 1 for i in _deduplicated(pd.read_csv(path)).index]
+
+
 def load_training_data(path: str | Path = DATA_PATH) -> TrainingData:
     """Load the training table, validate it and drop exact duplicate rows (features + label)."""
     raw = pd.read_csv(path)
     validate_training_frame(raw)
-    deduped = raw.drop_duplicates().reset_index(drop=True)
+    deduped = _deduplicated(raw).reset_index(drop=True)
     X = deduped[list(FEATURE_NAMES)].astype(float)
     y = deduped[LABEL_COLUMN].astype(str)
     return TrainingData(

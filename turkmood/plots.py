@@ -7,6 +7,7 @@ they compute nothing beyond grouping and counting what they are given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,6 +19,32 @@ from turkmood.constants import CLASS_COLOURS, CLASSES, DECISION_THRESHOLD, SPECT
 from turkmood.decision import is_uncertain
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": "plotly_white"}
+
+
+def wrap_label(text: str, width: int = 26) -> str:
+    """``text`` on lines of at most ``width`` characters joined by ``<br>`` (Plotly's line break).
+
+    Breaks at spaces, after underscores and before capitals of CamelCase words
+    (``HarmonicChangeDetectionFunction_PeriodEntropy``); a run without any break point longer
+    than ``width`` is cut into ``width``-character pieces.
+    """
+    pieces = [p for p in re.split(r"(?<=[ _])|(?<=[a-z0-9])(?=[A-Z])", text) if p]
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        while len(piece) > width:
+            if line:
+                lines.append(line.rstrip())
+                line = ""
+            lines.append(piece[:width])
+            piece = piece[width:]
+        if line and len(line) + len(piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return "<br>".join(lines)
 
 
 def probability_bar(probabilities: Mapping[str, float], title: str = "") -> go.Figure:

@@ -12,30 +12,49 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.preprocessing import StandardScaler
 
-from turkmood.constants import CLASSES, FEATURE_NAMES, SEED
+from turkmood.constants import (
+    CLASSES,
+    ECE_PER_FOLD_LABEL,
+    ECE_POOLED_LABEL,
+    FEATURE_NAMES,
+    SEED,
+)
 
 #: Decimals shown in the comparison table.
 COMPARISON_DIGITS = 3
 
 
+#: (metrics.json key, column title) of the comparison table; the ECE names are the Model card's.
+COMPARISON_METRICS: tuple[tuple[str, str], ...] = (
+    ("accuracy", "accuracy"),
+    ("macro_f1", "macro F1"),
+    ("ece", ECE_PER_FOLD_LABEL),
+    ("ece_pooled_oof", ECE_POOLED_LABEL),
+)
+
+
 def comparison_table(metrics: Mapping) -> pd.DataFrame:
-    """One row per shipped model: mean accuracy, macro F1, ECE and per-class F1 (rounded)."""
+    """One row per shipped model: mean accuracy, macro F1, both ECE figures and per-class F1
+    (rounded), best macro F1 first as on the Model card."""
     rows = []
     default = metrics.get("default_model")
     for name, entry in (metrics.get("models") or {}).items():
         row = {"model": name, "default": name == default}
-        for key in ("accuracy", "macro_f1", "ece"):
+        for key, title in COMPARISON_METRICS:
             value = entry.get(key)
-            row[key] = value.get("mean") if isinstance(value, Mapping) else value
+            row[title] = value.get("mean") if isinstance(value, Mapping) else value
         per_class = entry.get("per_class_f1") or {}
         for c in CLASSES:
             value = per_class.get(c)
             row[f"F1 {c}"] = value.get("mean") if isinstance(value, Mapping) else value
         rows.append(row)
     table = pd.DataFrame(rows)
+    if table.empty:
+        return table
     numeric = [c for c in table.columns if c not in ("model", "default")]
     table[numeric] = table[numeric].astype(float).round(COMPARISON_DIGITS)
-    return table
+    order = table.sort_values(["macro F1", "accuracy", "model"], ascending=[False, False, True])
+    return order.reset_index(drop=True)
 
 
 @dataclass(frozen=True)

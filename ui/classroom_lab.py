@@ -13,6 +13,7 @@ from turkmood.glossary import feature_info, format_value
 from turkmood.model import LoadedModel
 from turkmood.plots import probability_bar, shap_bar
 from turkmood.whatif import SliderRange, nearest_flip, predict_row, with_changes
+from ui.classroom_presenter import chart
 from ui.text import decision_detail, decision_text
 
 #: Session-state keys of the lab.
@@ -134,10 +135,10 @@ def live_result(
         st.markdown(f"Decision now: **{decision_text(row)}**")
         st.caption(decision_detail(row))
         st.markdown(f"Decision at the song's own values: **{decision_text(before)}**")
-        st.plotly_chart(probability_bar(row, title="Probabilities now"), key="cl-proba")
+        chart(probability_bar(row, title="Probabilities now"), key="cl-proba")
     with right:
         top = explanation.top()
-        st.plotly_chart(
+        chart(
             shap_bar(
                 [feature_info(f).label for f in top["feature"]],
                 top["shap"],

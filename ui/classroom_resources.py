@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from turkmood.data import training_row_numbers
 from turkmood.demos import Demo, render_demo
-from turkmood.whatif import global_importance
+from turkmood.explain import ModelExplainer
+from turkmood.model import LoadedModel
+from turkmood.whatif import IMPORTANCE_ROWS, WHATIF_TOP_K, global_importance
 from ui.analyze_resources import get_explainer
 from ui.classroom_data import Projection, TsneMap, pca_projection, tsne_map
 from ui.resources import training_data
@@ -38,3 +41,44 @@ def get_tsne() -> TsneMap:
 def get_demo(key: str) -> Demo:
     """Both clips of demonstration ``key`` with their measured feature values."""
     return render_demo(key)
+
+
+@st.cache_resource(show_spinner=False)
+def get_row_numbers() -> list[int]:
+    """CSV row number (from 1, as on the Analyze page) of every training song, in order."""
+    return training_row_numbers()
+
+
+@st.cache_resource(show_spinner=False)
+def _prepared() -> set[str]:
+    """Model versions whose explainer and feature ranking are ready in this process."""
+    return set()
+
+
+def prepare(model: LoadedModel) -> tuple[ModelExplainer, pd.Series]:
+    """The model's SHAP explainer and feature ranking; the first time in this process, inside a
+    visible status that says what is being computed (it takes a while on a small machine)."""
+    done = _prepared()
+    if model.version in done:
+        return get_explainer(model.name), get_importance(model.name, model.version)
+    with st.status(
+        f"First load: preparing the Classroom for model {model.name}…", expanded=True
+    ) as status:
+        status.write(
+            "1/2 Building the SHAP explainer: it works out how much each feature pushed a "
+            "prediction."
+        )
+        explainer = get_explainer(model.name)
+        status.write(
+            f"2/2 Ranking the 50 features by their mean effect (|SHAP|) over {IMPORTANCE_ROWS} "
+            f"training songs, to choose the {WHATIF_TOP_K} what-if sliders."
+        )
+        importance = get_importance(model.name, model.version)
+        status.update(
+            label=f"Classroom ready for model {model.name}: SHAP explainer built and the 50 "
+            "features ranked (done once; later visits are immediate).",
+            state="complete",
+            expanded=False,
+        )
+    done.add(model.version)
+    return explainer, importance

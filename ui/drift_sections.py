@@ -10,6 +10,9 @@ from turkmood.constants import (
     DRIFT_EXCERPT_S,
     DRIFT_FDR,
     FEATURE_NAMES,
+    IMPACT_GAIN,
+    IMPACT_REFERENCE,
+    PSI_BINS,
     PSI_MAJOR,
     PSI_MODERATE,
 )
@@ -44,6 +47,47 @@ RULE = (
     f"Benjamini-Hochberg correction over the 50 features (FDR {DRIFT_FDR:g}) **and** its PSI "
     f"is at least {PSI_MODERATE:g} (PSI ≥ {PSI_MAJOR:g} is a major shift)."
 )
+#: Shown in place of a value that does not exist (never "None" or "nan").
+MISSING = "—"
+#: Plain-language help for the drift statistics (the expander and the column tooltips).
+PSI_HELP = (
+    "Population stability index: how much a feature's distribution moved. The training values "
+    f"are cut into {PSI_BINS} equal-count bins and the share of songs per bin is compared. "
+    f"0 = same spread; below {PSI_MODERATE:g} stable, {PSI_MODERATE:g}–{PSI_MAJOR:g} moderate, "
+    f"above {PSI_MAJOR:g} a major shift."
+)
+KS_HELP = (
+    "Kolmogorov–Smirnov distance D: the largest gap between the two cumulative distributions "
+    "(0 = identical, 1 = no overlap at all)."
+)
+KS_P_HELP = (
+    "KS p-value: how likely a gap this large is by chance alone if nothing had changed. Small = "
+    "unlikely to be chance."
+)
+FDR_HELP = (
+    "p-value after the Benjamini–Hochberg correction. Testing 50 features at once makes a few "
+    f"small p-values appear by luck; the correction keeps the expected share of false alarms "
+    f"among the features flagged at {DRIFT_FDR:g} (the false discovery rate, FDR)."
+)
+GLOSSARY = (
+    f"- **PSI** — {PSI_HELP}\n"
+    f"- **KS D** — {KS_HELP}\n"
+    f"- **KS p** — {KS_P_HELP}\n"
+    f"- **FDR / KS p (BH)** — {FDR_HELP}\n"
+    "- **pp** — percentage points: 85.6 % → 82.5 % is −3.1 pp."
+)
+
+
+def dash(value: object, fmt: str) -> str:
+    """``value`` formatted with ``fmt`` (``"{:+.1f}"``), or ``—`` when it is None or NaN."""
+    if value is None:
+        return MISSING
+    try:
+        if pd.isna(value):
+            return MISSING
+    except (TypeError, ValueError):
+        pass
+    return fmt.format(value)
 
 
 def table_controls() -> TableScenarioConfig:
@@ -79,10 +123,13 @@ def table_controls() -> TableScenarioConfig:
     )
 
 
-def _summary_view(result: TableDriftResult) -> pd.DataFrame:
+def summary_view(result: TableDriftResult) -> pd.DataFrame:
+    """The executive-summary table: Δ and changed share as text, ``—`` where there is none
+    (the baseline, the resampled class-imbalance rows)."""
     view = summary_frame(result)
     view["drifted_features"] = [f"{n} of {len(FEATURE_NAMES)}" for n in view["drifted_features"]]
-    view["predictions_changed"] = 100 * view["predictions_changed"]
+    view["delta_accuracy_pp"] = [dash(v, "{:+.1f}") for v in view["delta_accuracy_pp"]]
+    view["predictions_changed"] = [dash(v, "{:.0%}") for v in view["predictions_changed"]]
     return view.drop(columns=["rows"])
 
 
@@ -97,40 +144,53 @@ def executive_summary(result: TableDriftResult, holdout: Holdout) -> None:
         f"**{base.accuracy:.1%}** of them right (macro-F1 {base.macro_f1:.3f}). "
         f"One song is {100 / n:.1f} percentage points (pp)."
     )
-    st.markdown(
-        f"**Hurts most: {worst.title}** — accuracy {worst.accuracy:.1%} "
-        f"({worst.delta_pp:+.1f} pp, **{worst.impact}**), {worst.n_drifted} of "
-        f"{len(FEATURE_NAMES)} features drifted."
-    )
+    if worst.delta_pp < 0:
+        st.markdown(
+            f"**Hurts most: {worst.title}** — accuracy {worst.accuracy:.1%} "
+            f"({worst.delta_pp:+.1f} pp, **{worst.impact}**), {worst.n_drifted} of "
+            f"{len(FEATURE_NAMES)} features drifted."
+        )
+    else:
+        st.markdown("**No scenario lowers the accuracy** at these intensities.")
     st.dataframe(
-        _summary_view(result),
+        summary_view(result),
         hide_index=True,
         width="stretch",
         column_config={
             "scenario": "Scenario",
-            "impact": "Impact",
+            "impact": st.column_config.TextColumn(
+                "Impact",
+                help="Losses: LOW < 1 pp, MEDIUM 1–3, HIGH 3–5, CRITICAL > 5 pp. "
+                f"{IMPACT_GAIN}: at least 1 pp gained. The baseline is the {IMPACT_REFERENCE}.",
+            ),
             "accuracy": st.column_config.NumberColumn("Accuracy", format="%.3f"),
-            "delta_accuracy_pp": st.column_config.NumberColumn("Δ accuracy (pp)", format="%+.1f"),
+            "delta_accuracy_pp": st.column_config.TextColumn(
+                "Δ accuracy (pp)", help="Accuracy minus the baseline's, in percentage points."
+            ),
             "macro_f1": st.column_config.NumberColumn("Macro-F1", format="%.3f"),
             "drifted_features": "Drifted features",
-            "predictions_changed": st.column_config.NumberColumn(
-                "Predictions changed (%)",
-                format="%.0f",
+            "predictions_changed": st.column_config.TextColumn(
+                "Predictions changed",
                 help="Share of held-out songs whose predicted emotion differs from the baseline "
-                "(empty for class imbalance: its rows are resampled).",
+                f"({MISSING} for the baseline itself and for class imbalance, whose rows are "
+                "resampled).",
             ),
         },
     )
     st.caption(
-        "Impact from the size of the accuracy change in either direction: LOW < 1 pp, "
-        "MEDIUM 1–3, HIGH 3–5, CRITICAL > 5. "
+        "Impact is signed: a loss of accuracy is rated by its size (LOW < 1 pp either way, "
+        f"MEDIUM 1–3, HIGH 3–5, CRITICAL > 5 pp lost); a gain of 1 pp or more is {IMPACT_GAIN} — "
+        "class imbalance can raise accuracy when the over-represented emotion is an easy one. "
+        f"The baseline is the {IMPACT_REFERENCE} the others are compared with, so it has no "
+        "rating, Δ or changed share of its own. "
         + RULE
-        + " The baseline row compares the held-out split with the "
-        "training part: its PSI values show the noise floor of "
-        f"{n} vs {len(holdout.X_train)} rows. Blanked cells are compared after the training-"
-        "median fill the model applies, so the missing-values scenario can cost accuracy while "
-        "few features test as drifted."
+        + " The baseline row's drifted features compare the held-out split with the training "
+        f"part: its PSI values show the noise floor of {n} vs {len(holdout.X_train)} rows. "
+        "Blanked cells are compared after the training-median fill the model applies, so the "
+        "missing-values scenario can cost accuracy while few features test as drifted."
     )
+    with st.expander("How to read PSI, KS and FDR", expanded=False):
+        st.markdown(GLOSSARY)
 
 
 def _feature_view(s: ScenarioResult) -> pd.DataFrame:
@@ -173,14 +233,25 @@ def detailed(result: TableDriftResult, holdout: Holdout) -> None:
     s = result.get(key)
     base = result.get("baseline")
     st.markdown(f"**{s.title}** — {s.description}")
+    is_base = s.key == base.key
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Accuracy", f"{s.accuracy:.1%}", f"{s.delta_pp:+.1f} pp", delta_color="normal")
-    m2.metric("Macro-F1", f"{s.macro_f1:.3f}", f"{s.macro_f1 - base.macro_f1:+.3f}")
+    m1.metric(
+        "Accuracy",
+        f"{s.accuracy:.1%}",
+        None if is_base else f"{s.delta_pp:+.1f} pp ({s.impact})",
+        delta_color="normal",
+        help="The baseline is the reference the other scenarios are compared with."
+        if is_base
+        else "Change against the baseline, in percentage points, and its impact rating.",
+    )
+    m2.metric(
+        "Macro-F1", f"{s.macro_f1:.3f}", None if is_base else f"{s.macro_f1 - base.macro_f1:+.3f}"
+    )
     m3.metric("Drifted features", f"{s.n_drifted} of {len(FEATURE_NAMES)}")
     m4.metric(
         "Predictions changed",
-        "—" if s.changed_share is None else f"{s.changed_share:.0%}",
-        help="Not defined for class imbalance (rows resampled).",
+        MISSING if is_base else dash(s.changed_share, "{:.0%}"),
+        help="Not defined for the baseline itself nor for class imbalance (rows resampled).",
     )
     st.dataframe(
         _feature_view(s),
@@ -188,10 +259,13 @@ def detailed(result: TableDriftResult, holdout: Holdout) -> None:
         width="stretch",
         height=280,
         column_config={
-            "psi": st.column_config.NumberColumn("PSI", format="%.3f"),
-            "ks_stat": st.column_config.NumberColumn("KS D", format="%.3f"),
-            "ks_p": st.column_config.NumberColumn("KS p", format="%.2e"),
-            "ks_p_adj": st.column_config.NumberColumn("KS p (BH)", format="%.2e"),
+            "feature": "Feature",
+            "psi": st.column_config.NumberColumn("PSI", format="%.3f", help=PSI_HELP),
+            "psi_level": st.column_config.TextColumn("PSI level", help=PSI_HELP),
+            "ks_stat": st.column_config.NumberColumn("KS D", format="%.3f", help=KS_HELP),
+            "ks_p": st.column_config.NumberColumn("KS p", format="%.2e", help=KS_P_HELP),
+            "ks_p_adj": st.column_config.NumberColumn("KS p (BH)", format="%.2e", help=FDR_HELP),
+            "drifted": st.column_config.CheckboxColumn("Drifted", help=RULE.replace("**", "")),
             "reference_mean": st.column_config.NumberColumn("training mean", format="%.4g"),
             "sample_mean": st.column_config.NumberColumn("scenario mean", format="%.4g"),
         },
@@ -264,10 +338,20 @@ def audio_summary(audio: AudioDriftResult) -> pd.DataFrame:
                 "mean_abs_shift_sd": s.mean_abs_shift_sd,
                 "accuracy": s.accuracy,
                 "delta_accuracy_pp": s.delta_pp,
+                "impact": s.impact,
             }
             for s in audio.scenarios
         ]
     )
+
+
+def audio_view(summary: pd.DataFrame) -> pd.DataFrame:
+    """The audio table as shown: accuracy and Δ as text, ``—`` where not defined."""
+    view = summary.copy()
+    view["accuracy"] = [dash(v, "{:.2f}") for v in view["accuracy"]]
+    view["delta_accuracy_pp"] = [dash(v, "{:+.0f}") for v in view["delta_accuracy_pp"]]
+    view["impact"] = [MISSING if v == "n/a" else v for v in view["impact"]]
+    return view
 
 
 def audio_section(audio: AudioDriftResult) -> None:
@@ -283,7 +367,7 @@ def audio_section(audio: AudioDriftResult) -> None:
         st.warning(f"Skipped {key}: {md_escape(reason)}")
     summary = audio_summary(audio)
     st.dataframe(
-        summary,
+        audio_view(summary),
         hide_index=True,
         width="stretch",
         column_config={
@@ -300,10 +384,9 @@ def audio_section(audio: AudioDriftResult) -> None:
             "mean_abs_shift_sd": st.column_config.NumberColumn(
                 "Mean |feature shift| (training SDs)", format="%.2f"
             ),
-            "accuracy": st.column_config.NumberColumn(
-                "Accuracy vs intended emotion", format="%.2f"
-            ),
-            "delta_accuracy_pp": st.column_config.NumberColumn("Δ accuracy (pp)", format="%+.0f"),
+            "accuracy": st.column_config.TextColumn("Accuracy vs intended emotion"),
+            "delta_accuracy_pp": st.column_config.TextColumn("Δ accuracy (pp)"),
+            "impact": "Impact",
         },
     )
     st.plotly_chart(audio_shift_bars(summary), width="stretch")

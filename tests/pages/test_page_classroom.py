@@ -6,15 +6,25 @@ import base64
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from turkmood.constants import CLASSES, METRICS_PATH
-from turkmood.data import load_training_data
+from turkmood.constants import (
+    CLASSES,
+    DATA_PATH,
+    ECE_PER_FOLD_LABEL,
+    ECE_POOLED_LABEL,
+    FEATURE_NAMES,
+    METRICS_PATH,
+)
+from turkmood.data import load_training_data, training_row_numbers
 from turkmood.explain import build_explainer, explain
 from turkmood.whatif import predict_row, slider_ranges
 from ui.classroom_lab import FLIP_MESSAGE_KEY, LATENCY_KEY, SAMPLE_KEY, slider_key
+from ui.classroom_plots import PRESENTER_BG, PRESENTER_FG
+from ui.classroom_presenter import PRESENTER_KEY
 
-#: The page starts from training song 0 (the first row of the de-duplicated table).
+#: The page starts from the first training song (index 0, shown as "Training row 1").
 SAMPLE = 0
 
 
@@ -91,13 +101,18 @@ def test_comparison_metrics_equal_metrics_json(open_page):
     at = open_page("classroom")
     metrics = json.loads(METRICS_PATH.read_text())
     assert len(at.dataframe) == 1
-    table = at.dataframe[0].value.set_index("model")
+    shown = at.dataframe[0].value
+    f1s = list(shown["macro F1"])
+    assert f1s == sorted(f1s, reverse=True)  # best first, as on the Model card
+    table = shown.set_index("model")
     assert set(table.index) == set(metrics["models"])
     for name, entry in metrics["models"].items():
         row = table.loc[name]
         assert row["accuracy"] == round(entry["accuracy"]["mean"], 3)
-        assert row["macro_f1"] == round(entry["macro_f1"]["mean"], 3)
-        assert row["ece"] == round(entry["ece"]["mean"], 3)
+        assert row["macro F1"] == round(entry["macro_f1"]["mean"], 3)
+        # the two ECE figures, named as on the Model card and in the README
+        assert row[ECE_PER_FOLD_LABEL] == round(entry["ece"]["mean"], 3)
+        assert row[ECE_POOLED_LABEL] == round(entry["ece_pooled_oof"]["mean"], 3)
         for c in CLASSES:
             assert row[f"F1 {c}"] == round(entry["per_class_f1"][c], 3)
     charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
@@ -114,6 +129,59 @@ def test_comparison_metrics_equal_metrics_json(open_page):
     # presenter mode injects the projector CSS
     at.toggle(key="cl-presenter").set_value(True).run()
     assert any("stSidebar" in m.value and "display: none" in m.value for m in at.markdown)
+
+
+def test_presenter_mode_draws_dark_charts_and_visible_help_icons(open_page):
+    at = open_page("classroom")
+    at.toggle(key=PRESENTER_KEY).set_value(True).run()
+    assert not at.exception, at.exception
+    css = next(m.value for m in at.markdown if "stSidebar" in m.value)
+    assert '[data-testid="stTooltipIcon"] svg' in css  # help icons get a light colour
+    assert f"stroke: {PRESENTER_FG}" in css
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # probabilities, SHAP, demo, maps, comparison charts
+    for c in charts:
+        layout = json.loads(c.proto.spec)["layout"]
+        assert layout["paper_bgcolor"] == PRESENTER_BG, c.proto.id
+        assert layout["plot_bgcolor"] == PRESENTER_BG
+        assert layout["font"]["color"] == PRESENTER_FG
+        assert c.proto.theme == ""  # not Streamlit's light chart theme, which paints it white
+    at.toggle(key=PRESENTER_KEY).set_value(False).run()
+    for c in at.get("plotly_chart"):
+        assert json.loads(c.proto.spec)["layout"].get("paper_bgcolor") != PRESENTER_BG
+        assert c.proto.theme == "streamlit"
+
+
+def test_training_songs_are_numbered_from_one_as_on_analyze(open_page, data):
+    at = open_page("classroom")
+    picker = at.selectbox(key=SAMPLE_KEY)
+    assert picker.options[0] == f"Training row 1 (labelled {data.y.iloc[0]})"
+    assert not any(o.startswith("Training song 0") for o in picker.options)
+    # after an exact duplicate the number is still the CSV row, as Analyze's "row N" is
+    raw = pd.read_csv(DATA_PATH)
+    numbers = training_row_numbers()
+    i = next(i for i, n in enumerate(numbers) if n != i + 1)
+    assert picker.options[i] == f"Training row {numbers[i]} (labelled {data.y.iloc[i]})"
+    assert raw.iloc[numbers[i] - 1][list(FEATURE_NAMES)].astype(float).tolist() == (
+        data.X.iloc[i].tolist()
+    )
+
+
+def test_first_load_says_what_it_is_computing(open_page):
+    from ui.classroom_resources import _prepared
+
+    _prepared.clear()  # as on a fresh server: nothing prepared for the model yet
+    at = open_page("classroom")
+    assert not at.exception, at.exception
+    assert len(at.status) == 1
+    status = at.status[0]
+    assert status.state == "complete"
+    assert status.label.startswith("Classroom ready for model ")
+    steps = "\n".join(m.value for m in status.markdown)
+    assert "Building the SHAP explainer" in steps
+    assert "Ranking the 50 features" in steps
+    at.run()  # prepared now: later runs go straight to the page
+    assert len(at.status) == 0
 
 
 def test_starts_from_the_song_analysed_on_the_analyze_page(open_page, default_model):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from apptest_helpers import csv_bytes, texts
 
 from tests.pages.apptest_helpers import visible
-from turkmood.constants import FEATURE_NAMES
+from turkmood.constants import FEATURE_NAMES, IMPACT_GAIN, IMPACT_REFERENCE
 from turkmood.data import load_training_data
 from turkmood.drift.audio import AUDIO_SCENARIOS
 from turkmood.drift.audio_run import skipped_transforms
@@ -27,12 +29,18 @@ HEADERS = [
 ]
 
 
-def test_drift_page_sections_and_numbers(open_page, default_model):
+@pytest.fixture(scope="module")
+def table_result(default_model):
+    """The table scenarios at the page's default intensities, computed by the library."""
+    return run_table_scenarios(make_holdout(default_model, load_training_data()))
+
+
+def test_drift_page_sections_and_numbers(open_page, table_result):
     at = open_page("drift")
     assert not at.exception, at.exception
     assert [h.value for h in at.header] == HEADERS
     # the summary names the scenario the library finds worst, with its measured numbers
-    result = run_table_scenarios(make_holdout(default_model, load_training_data()))
+    result = table_result
     worst = worst_scenario(result)
     shown = texts(at)
     assert f"Hurts most: {worst.title}" in shown
@@ -42,6 +50,41 @@ def test_drift_page_sections_and_numbers(open_page, default_model):
     assert list(summary["accuracy"]) == [s.accuracy for s in result.scenarios]
     assert at.metric[0].value == f"{worst.accuracy:.1%}"  # the worst scenario is preselected
     assert len(at.get("plotly_chart")) >= 6  # 3 histograms, confusion, predictions, comparison
+
+
+def test_summary_is_signed_never_none_and_the_baseline_is_the_reference(open_page, table_result):
+    at = open_page("drift")
+    assert not at.exception, at.exception
+    summary = at.dataframe[0].value
+    cells = summary.astype(str).to_numpy().ravel().tolist()
+    assert not {"None", "nan", "NaN", "<NA>"} & set(cells), cells
+    base = summary.iloc[0]
+    assert base["impact"] == IMPACT_REFERENCE  # not rated against itself
+    assert base["delta_accuracy_pp"] == "—" and base["predictions_changed"] == "—"
+    for s, (_, row) in zip(table_result.scenarios[1:], summary.iloc[1:].iterrows(), strict=True):
+        assert row["delta_accuracy_pp"] == f"{s.delta_pp:+.1f}"
+        if s.delta_pp >= 1:  # an improvement is an improvement, never HIGH like a loss
+            assert row["impact"] == IMPACT_GAIN
+        else:
+            assert row["impact"] != IMPACT_GAIN
+    imbalance = table_result.get("imbalance")
+    row = summary.set_index("scenario").loc[imbalance.title]
+    assert row["predictions_changed"] == "—"  # resampled rows: no partner to compare with
+    # plain-language help for the statistics
+    glossary = next(e for e in at.expander if e.label == "How to read PSI, KS and FDR")
+    words = "\n".join(m.value for m in glossary.markdown)
+    for term in ("Population stability index", "Kolmogorov–Smirnov", "false discovery rate"):
+        assert term in words
+    # every row of the PSI heat map is labelled
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    heatmap = next(s for s in specs if s["data"][0]["type"] == "heatmap" and "PSI" in str(s))
+    assert heatmap["layout"]["yaxis"]["tickmode"] == "array"
+    assert len(heatmap["layout"]["yaxis"]["ticktext"]) == len(FEATURE_NAMES)
+    # the baseline in the detailed view shows no change against itself
+    at.selectbox(key="drift-scenario").set_value("baseline").run()
+    accuracy = at.metric[0]
+    assert accuracy.label == "Accuracy" and not accuracy.proto.delta
+    assert at.metric[3].value == "—"
 
 
 def test_sliders_change_the_scenarios(open_page):

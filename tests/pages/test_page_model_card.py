@@ -7,7 +7,13 @@ import json
 
 import numpy as np
 
-from turkmood.constants import METRICS_PATH
+from tests.pages.apptest_helpers import texts
+from turkmood.constants import (
+    CRITERION_LABELS,
+    ECE_PER_FOLD_LABEL,
+    ECE_POOLED_LABEL,
+    METRICS_PATH,
+)
 
 
 def _values(data) -> list:
@@ -38,20 +44,43 @@ def test_model_card_numbers_equal_metrics_json(open_page):
         entry = metrics["models"][name]
         assert row["accuracy"] == _pm(entry["accuracy"])
         assert row["macro F1"] == _pm(entry["macro_f1"])
-        assert row["ECE (lower is better)"] == _pm(entry["ece"])
-    assert summary["model"].iloc[0] == f"{default} (default)"
+        # two ECE figures, each named for how it is computed
+        assert row[ECE_PER_FOLD_LABEL] == _pm(entry["ece"])
+        assert row[ECE_POOLED_LABEL] == _pm(entry["ece_pooled_oof"])
+    # rows sorted by macro F1, best first
+    names = [n.removesuffix(" (default)") for n in summary["model"]]
+    f1s = [metrics["models"][n]["macro_f1"]["mean"] for n in names]
+    assert f1s == sorted(f1s, reverse=True)
+    assert f"{default} (default)" in list(summary["model"])
 
     shown = {m.label: m.value for m in at.metric}
     assert shown["Accuracy"] == _pm(metrics["models"][default]["accuracy"])
     assert shown["Macro F1"] == _pm(metrics["models"][default]["macro_f1"])
-    assert shown["ECE (calibration error)"] == _pm(metrics["models"][default]["ece"])
+    assert shown[ECE_PER_FOLD_LABEL] == _pm(metrics["models"][default]["ece"])
+    assert shown[ECE_POOLED_LABEL] == _pm(metrics["models"][default]["ece_pooled_oof"])
+    assert not any(m.label.startswith("ECE (") for m in at.metric)
 
-    criteria = at.dataframe[1].value.set_index("criterion")
-    for name, check in metrics["deployment_criteria"].items():
-        if name == "all_met":
-            continue
-        assert criteria.loc[name, "measured"] == f"{check['value']:.3f}"
-        assert criteria.loc[name, "met"] == ("yes" if check["met"] else "no")
+    criteria = at.dataframe[1].value
+    recorded = [k for k in metrics["deployment_criteria"] if k != "all_met"]
+    # human names, in the fixed order, never the metrics.json keys
+    assert list(criteria["criterion"]) == [CRITERION_LABELS[k] for k in CRITERION_LABELS]
+    assert not any("_" in c for c in criteria["criterion"])
+    criteria = criteria.set_index("criterion")
+    for name in recorded:
+        check = metrics["deployment_criteria"][name]
+        label = CRITERION_LABELS[name]
+        assert criteria.loc[label, "measured"] == f"{check['value']:.3f}"
+        assert criteria.loc[label, "met"] == ("yes" if check["met"] else "no")
+    if not metrics["deployment_criteria"]["all_met"]:
+        # "not deployable as is" comes with what it means for a user's result
+        warning = next(w.value for w in at.warning if "not deployable as is" in w.value)
+        assert "What this means for your result" in warning
+        f1 = metrics["models"][default]["per_class_f1"]
+        worst = min(f1, key=f1.get)
+        assert f"above all a *{worst}*" in warning
+        threshold = metrics["decision_threshold"]
+        assert f"{threshold['accuracy_accepted']:.0%} of those were right" in warning
+    assert ECE_POOLED_LABEL in texts(at)  # the caption defines both ECE figures
 
     page_text = "\n".join(m.value for m in at.markdown)
     assert metrics["data_sha256"] in page_text

@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-from turkmood.constants import CLASSES, FEATURE_NAMES, IMPACT_LEVELS, IMPACT_TOP
+from turkmood.constants import (
+    CLASSES,
+    FEATURE_NAMES,
+    IMPACT_GAIN,
+    IMPACT_LEVELS,
+    IMPACT_REFERENCE,
+    IMPACT_TOP,
+)
 from turkmood.drift.holdout import Holdout, class_probabilities
 from turkmood.drift.scenarios import DriftedTable, TableScenarioConfig, build_table_scenarios
 from turkmood.drift.stats import feature_drift
@@ -59,15 +66,18 @@ class TableDriftResult:
 
 
 def impact_level(delta_pp: float) -> str:
-    """LOW / MEDIUM / HIGH / CRITICAL from the size of an accuracy change (pp, either sign).
+    """Signed impact of an accuracy change (pp): a loss is rated by its size, a gain is a gain.
 
-    LOW below 1 pp, MEDIUM from 1 to below 3, HIGH from 3 up to and including 5, CRITICAL above 5
-    (``IMPACT_LEVELS``).
+    Below 1 pp either way: LOW. A loss of 1 to below 3 pp: MEDIUM, 3 up to and including 5:
+    HIGH, more than 5: CRITICAL (``IMPACT_LEVELS``). A gain of 1 pp or more: IMPROVED
+    (``IMPACT_GAIN``), whatever its size — never HIGH or CRITICAL like a loss.
     """
     size = abs(delta_pp)
     (low, low_name), (medium, medium_name), (high, high_name) = IMPACT_LEVELS
     if size < low:
         return low_name
+    if delta_pp > 0:
+        return IMPACT_GAIN
     if size < medium:
         return medium_name
     if size <= high:
@@ -116,7 +126,7 @@ def score_table(
             f1_score(truth, predicted, labels=list(CLASSES), average="macro", zero_division=0)
         ),
         delta_pp=delta,
-        impact=impact_level(delta),
+        impact=IMPACT_REFERENCE if baseline_predicted is None else impact_level(delta),
         prediction_shares=prediction_shares(predicted),
         changed_share=changed,
         confusion=confusion_matrix(truth, predicted, labels=list(CLASSES)).tolist(),
@@ -147,19 +157,23 @@ def run_table_scenarios(
 
 
 def summary_frame(result: TableDriftResult) -> pd.DataFrame:
-    """One row per scenario: impact, accuracy, Δ (pp), macro-F1, drifted features, changes."""
+    """One row per scenario: impact, accuracy, Δ (pp), macro-F1, drifted features, changes.
+
+    The baseline (first) is the reference: its Δ and changed share are None, not a comparison
+    with itself; its drifted features compare the held-out split with the training part.
+    """
     rows = [
         {
             "scenario": s.title,
             "impact": s.impact,
             "accuracy": s.accuracy,
-            "delta_accuracy_pp": s.delta_pp,
+            "delta_accuracy_pp": None if i == 0 else s.delta_pp,
             "macro_f1": s.macro_f1,
             "drifted_features": s.n_drifted,
-            "predictions_changed": s.changed_share,
+            "predictions_changed": None if i == 0 else s.changed_share,
             "rows": s.n_rows,
         }
-        for s in result.scenarios
+        for i, s in enumerate(result.scenarios)
     ]
     return pd.DataFrame(rows)
 

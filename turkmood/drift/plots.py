@@ -17,8 +17,17 @@ from turkmood.constants import (
     PSI_MODERATE,
 )
 from turkmood.drift.stats import display_name
+from turkmood.glossary import feature_info
+from turkmood.plots import wrap_label
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+#: Characters per line of a chart title or axis title in a third-width column: longer ones
+#: are wrapped, never cut off by the chart's edge.
+TITLE_WIDTH = 26
+#: Height (px) of one heat-map row, enough for a readable label on every row.
+HEATMAP_ROW_PX = 18
+
+
 #: Colours of the two metric bars of the comparison chart.
 _METRIC_COLOURS = {"accuracy": "#264653", "macro-F1": "#E76F51"}
 
@@ -54,11 +63,12 @@ def metric_bars(
 def psi_heatmap(psi: pd.DataFrame, title: str = "PSI per feature and scenario") -> go.Figure:
     """Heat map of PSI, rows = features, columns = scenarios (capped at 1 for the colours)."""
     z = psi.to_numpy(dtype=float)
+    names = [display_name(f) for f in psi.index]
     fig = go.Figure(
         go.Heatmap(
             z=np.minimum(z, 1.0),
             x=list(psi.columns),
-            y=[display_name(f) for f in psi.index],
+            y=names,
             customdata=z,
             colorscale=[
                 [0, "#FFFFFF"],
@@ -74,8 +84,16 @@ def psi_heatmap(psi: pd.DataFrame, title: str = "PSI per feature and scenario") 
     )
     fig.update_layout(
         title=title,
-        height=max(400, 13 * len(psi.index) + 90),
-        yaxis={"autorange": "reversed"},
+        height=max(400, HEATMAP_ROW_PX * len(psi.index) + 110),
+        # every row labelled: Plotly's automatic ticks would skip every other one
+        yaxis={
+            "autorange": "reversed",
+            "tickmode": "array",
+            "tickvals": names,
+            "ticktext": names,
+            "tickfont": {"size": 11},
+        },
+        xaxis={"side": "top", "tickmode": "array", "tickvals": list(psi.columns)},
         **_LAYOUT,
     )
     return fig
@@ -112,13 +130,16 @@ def overlay_histogram(
         ]
     )
     fig.update_layout(
-        title=display_name(feature),
+        # the plain-language name as title, the column name under the axis, both wrapped so
+        # a long name (HarmonicChangeDetectionFunction_PeriodEntropy) is never cut off
+        title=wrap_label(feature_info(feature).label, TITLE_WIDTH),
         barmode="overlay",
-        xaxis_title=display_name(feature),
+        xaxis_title=wrap_label(display_name(feature), TITLE_WIDTH + 4),
         yaxis_title="share of rows",
-        height=300,
-        legend={"orientation": "h", "y": -0.25},
-        **_LAYOUT,
+        height=320,
+        # legend above the bars: a wrapped axis title below them has room and overlaps nothing
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        **{**_LAYOUT, "margin": {"l": 10, "r": 10, "t": 70, "b": 10}},
     )
     return fig
 

@@ -15,7 +15,9 @@ import pandas as pd
 
 from turkmood.constants import (
     DRIFT_FDR,
+    IMPACT_GAIN,
     IMPACT_LEVELS,
+    IMPACT_REFERENCE,
     IMPACT_TOP,
     PSI_BINS,
     PSI_EPSILON,
@@ -85,6 +87,12 @@ def metadata(holdout: Holdout, model_name: str, created_at: str) -> dict:
         },
         "drifted_feature_rule": f"BH-adjusted KS p < {DRIFT_FDR} and PSI >= {PSI_MODERATE}",
         "impact_levels_pp": {name: upper for upper, name in IMPACT_LEVELS} | {IMPACT_TOP: None},
+        "impact_rule": (
+            f"losses rated by size (upper bounds above, pp of accuracy lost; {IMPACT_LEVELS[0][1]} "
+            f"below {IMPACT_LEVELS[0][0]:g} pp either way); a gain of at least "
+            f"{IMPACT_LEVELS[0][0]:g} pp is {IMPACT_GAIN}; the baseline is the "
+            f"{IMPACT_REFERENCE}, not rated"
+        ),
         "created_at": created_at,
     }
 
