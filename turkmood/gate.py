@@ -34,6 +34,9 @@ class AnalysisGate:
         self._cond = threading.Condition()
         self._running = 0
         self._queue: deque[object] = deque()
+        #: Waiters a leaving holder handed its slot to (counted in ``_running`` already), so
+        #: no one in line ever sees a free slot that is about to be taken.
+        self._granted: set[object] = set()
 
     @property
     def running(self) -> int:
@@ -48,8 +51,12 @@ class AnalysisGate:
             return len(self._queue)
 
     def _enter(self, ticket: object) -> bool:
-        """Take a slot if ``ticket`` is first in line and one is free (lock held)."""
-        if self._running < self.limit and self._queue[0] is ticket:
+        """Take a slot if one was handed to ``ticket``, or it is first in line and one is free
+        (lock held)."""
+        if ticket in self._granted:
+            self._granted.discard(ticket)
+            return True
+        if self._running < self.limit and self._queue and self._queue[0] is ticket:
             self._queue.popleft()
             self._running += 1
             self._cond.notify_all()  # the next in line may enter too when slots remain
@@ -81,7 +88,10 @@ class AnalysisGate:
                     self._cond.wait(self._poll_s)
         except BaseException:
             with self._cond:
-                if ticket in self._queue:
+                if ticket in self._granted:  # handed a slot while giving up: pass it on
+                    self._granted.discard(ticket)
+                    self._leave()
+                elif ticket in self._queue:
                     self._queue.remove(ticket)
                     self._cond.notify_all()  # the one behind may now be first
             raise
@@ -89,5 +99,12 @@ class AnalysisGate:
             yield
         finally:
             with self._cond:
-                self._running -= 1
-                self._cond.notify_all()
+                self._leave()
+
+    def _leave(self) -> None:
+        """Give a held slot back: straight to the first in line, else free it (lock held)."""
+        if self._queue:
+            self._granted.add(self._queue.popleft())
+        else:
+            self._running -= 1
+        self._cond.notify_all()

@@ -98,13 +98,13 @@ def decision_count_bar(predictions: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         [
             go.Bar(
-                name=f"confident (≥ {DECISION_THRESHOLD:.2f})",
+                name=f"accepted (≥ {DECISION_THRESHOLD:.2f}, like the training music)",
                 x=list(CLASSES),
                 y=counts["confident"].tolist(),
                 marker_color=colours,
             ),
             go.Bar(
-                name="uncertain (sent to review)",
+                name="sent to review",
                 x=list(CLASSES),
                 y=counts["uncertain"].tolist(),
                 marker={"color": colours, "opacity": 0.45, "pattern": {"shape": "/"}},
