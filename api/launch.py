@@ -1,6 +1,8 @@
 """Start a real ``python -m turkmood serve`` process on 127.0.0.1 and wait until it is healthy.
 
-Used by the API tests and ``bench/api.py`` (both need the service as a separate process).
+Used by the API tests and ``bench/api.py`` (both need the service as a separate process); the
+port and health helpers and the app's ``streamlit run`` command also serve the browser tests and
+``bench/page.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,25 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def answers(url: str, timeout: float = 2) -> bool:
+    """True when a GET of ``url`` answers 200 (False while nothing listens yet)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def streamlit_command(port: int) -> list[str]:
+    """``streamlit run app.py`` headless on 127.0.0.1:``port`` (run it from the project root)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
 
 
 def get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:

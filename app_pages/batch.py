@@ -47,8 +47,9 @@ def score_table(name: str, data: bytes, model: LoadedModel, include_features: bo
         st.error(f"This table cannot be analysed: {md_escape(exc)}")
         return None
     show_notices(table.notices)
+    verdicts = check_features(table.features)
     try:
-        predictions = predict_features(table.features, model)
+        predictions = predict_features(table.features, model, verdicts)
     except ModelError as exc:
         st.error(f"Prediction failed: {md_escape(exc)}")
         return None
@@ -56,7 +57,7 @@ def score_table(name: str, data: bytes, model: LoadedModel, include_features: bo
         row_names(table, "row"),
         predictions,
         model.version,
-        ood=[r.is_ood for r in check_features(table.features)],
+        ood=[r.is_ood for r in verdicts],
         features=table.features if include_features else None,
     )
     return results, predictions, decision_texts(predictions)

@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from api.launch import answers, free_port, streamlit_command  # noqa: E402
 from turkmood.analyze import analyze, analyze_signal  # noqa: E402
 from turkmood.audio import load_audio  # noqa: E402
 from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASSES  # noqa: E402
@@ -55,20 +54,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT_MS = 180_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def _clips(n: int) -> list[Path]:
@@ -144,17 +129,13 @@ def browser_run(clips: list[Path], port: int) -> dict[str, object]:
     url = f"http://127.0.0.1:{port}"
     home = tempfile.mkdtemp(prefix="turkmood-bench-home-")
     env = {**os.environ, "TURKMOOD_HOME": home}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = streamlit_command(port)
     log = open(Path(home) / "server.log", "wb")  # noqa: SIM115 - closed in finally
     start = time.perf_counter()
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     out: dict[str, object] = {}
     try:
-        while not _healthy(url):
+        while not answers(f"{url}/_stcore/health"):
             if server.poll() is not None or time.perf_counter() - start > 180:
                 raise SystemExit(f"the server did not start; see {log.name}")
             time.sleep(0.2)
@@ -217,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     clips = _clips(args.clips)
     print(f"command: python bench/page.py --clips {args.clips}")
     print(f"clips: {', '.join(c.name for c in clips)}")
-    page = browser_run(clips, args.port or _free_port())
+    page = browser_run(clips, args.port or free_port())
     phases = library_phases(clips)
     uploads = np.array(page["uploads"])
     library = np.array(phases["library analyze (decode + features + predict)"])

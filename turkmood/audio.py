@@ -151,7 +151,7 @@ def probe_duration(source: AudioSource) -> float:
     try:
         handle = sf.SoundFile(target)
     except _DECODER_ERRORS:
-        info = audio_av.probe(_rewound(target), _SUPPORTED)
+        info = audio_av.probe(target, _SUPPORTED)
         if info.seconds <= 0:
             raise AudioError("The file does not say how long it is.") from None
         return info.seconds
@@ -236,18 +236,19 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 120 else f"{seconds:.1f} s"
 
 
-def _decode_with_av(target: str | BinaryIO, notes: tuple[str, ...] = ()) -> DecodedAudio:
-    """Decode what libsndfile cannot (M4A/AAC, ALAC, lying MP3 headers) with PyAV."""
-    info = audio_av.probe(_rewound(target), _SUPPORTED)
-    if info.seconds > 0:
-        _check_header(info.sample_rate, info.channels, round(info.seconds * info.sample_rate))
-    else:
-        _check_header(info.sample_rate, info.channels, round(MIN_DURATION_S * info.sample_rate))
+def _av_limit(info: audio_av.DecodedStream) -> int:
+    """Check a PyAV stream's header like libsndfile's; the most samples its decode may yield."""
     sr = info.sample_rate
-    limit = min(
+    announced = info.seconds if info.seconds > 0 else MIN_DURATION_S  # unknown: checked after
+    _check_header(sr, info.channels, round(announced * sr))
+    return min(
         round(MAX_DURATION_S * sr + _tolerance(MAX_DURATION_S * sr, sr)), MAX_DECODED_BYTES // 8
     )
-    y, sr, _ = audio_av.decode_mono(_rewound(target), limit, _SUPPORTED)
+
+
+def _decode_with_av(target: str | BinaryIO, notes: tuple[str, ...] = ()) -> DecodedAudio:
+    """Decode what libsndfile cannot (M4A/AAC, ALAC, lying MP3 headers) with PyAV."""
+    y, sr = audio_av.decode_mono(target, _SUPPORTED, _av_limit)
     return _finish(y, sr, notes)
 
 
@@ -271,7 +272,7 @@ def _decode(target: str | BinaryIO) -> DecodedAudio:
             return _finish(_decode_mono(handle), sr, ())
     # libsndfile reads an MP3 only up to its header's length, which without a Xing/Info header
     # is an estimate from the first frame's bitrate: count the real length from the packets
-    real = audio_av.count_frames(_rewound(target))
+    real = audio_av.count_frames(target)
     if real is not None and real - announced > _tolerance(announced, sr):
         _check_header(sr, channels, real)
         note = (

@@ -19,8 +19,9 @@ more than the length limit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import av
@@ -42,15 +43,15 @@ _ERRORS = (av.FFmpegError, OSError, ValueError, EOFError, RuntimeError, IndexErr
 _NOT_AUDIO = "This is not a readable audio file, or its format is not supported"
 
 
+@dataclass(frozen=True)
 class DecodedStream:
     """What the header of an FFmpeg-readable audio stream says (before decoding)."""
 
-    def __init__(self, container_format: str, sample_rate: int, channels: int, seconds: float):
-        self.container_format = container_format
-        self.sample_rate = sample_rate
-        self.channels = channels
-        #: Announced length (0.0 when the container does not say).
-        self.seconds = seconds
+    container_format: str
+    sample_rate: int
+    channels: int
+    #: Announced length (0.0 when the container does not say).
+    seconds: float
 
 
 @contextmanager
@@ -147,15 +148,17 @@ def _frames(container: av.container.InputContainer) -> Iterator[av.AudioFrame]:
 
 
 def decode_mono(
-    target: str | BinaryIO, limit_frames: int, supported: str
-) -> tuple[np.ndarray, int, DecodedStream]:
-    """Decode the first audio stream to mono float64 at its own rate.
+    target: str | BinaryIO, supported: str, limit_for: Callable[[DecodedStream], int]
+) -> tuple[np.ndarray, int]:
+    """Decode the first audio stream to mono float64 at its own rate: ``(samples, rate)``.
 
-    Raises AudioError when more than ``limit_frames`` samples are decoded (the file is longer than
+    ``limit_for(header)`` checks what the header says (raising AudioError to refuse) and returns
+    the most samples to decode. Raises AudioError when more are decoded (the file is longer than
     allowed, whatever its header said) or when the decoder fails part-way.
     """
     with _open(target, supported) as container:
         info = _info(container)
+        limit_frames = limit_for(info)
         blocks: list[np.ndarray] = []
         filled = 0
         try:
@@ -179,4 +182,4 @@ def decode_mono(
                 f"(after {filled / max(info.sample_rate, 1):.1f} s)."
             ) from exc
     y = np.concatenate(blocks) if blocks else np.zeros(0)
-    return y, info.sample_rate, info
+    return y, info.sample_rate

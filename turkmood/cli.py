@@ -50,7 +50,8 @@ def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
     for notice in table.notices:
         print(f"note: {notice}", file=sys.stderr)
     model = load_model(args.model)
-    preds = predict_features(table.features, model)
+    verdicts = check_features(table.features)
+    preds = predict_features(table.features, model, verdicts)
     if "file" in table.meta:
         names = table.meta["file"].tolist()
     else:
@@ -59,7 +60,7 @@ def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
         names,
         preds,
         model.version,
-        ood=[r.is_ood for r in check_features(table.features)],
+        ood=[r.is_ood for r in verdicts],
         features=table.features if args.features else None,
     )
     data = to_csv_bytes(frame)
@@ -106,12 +107,13 @@ def readable_results(csv_path: Path) -> str:
     import pandas as pd
 
     from turkmood.constants import CLASSES
+    from turkmood.results import FAILED
 
     table = pd.read_csv(csv_path, keep_default_na=False, dtype=str)
     lines = []
     for _, row in table.iterrows():
         name = str(row["file"]).removeprefix("'")
-        if row["status"] == "failed":
+        if row["status"] == FAILED:
             lines.append(f"{name}: failed — {row['error']}")
             continue
         probs = ", ".join(f"{c} {float(row[f'p_{c}']):.2f}" for c in CLASSES)

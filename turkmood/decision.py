@@ -15,11 +15,15 @@ One wording everywhere (screen, CSV, JSON, prediction log):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from turkmood.constants import CLASSES, DECISION_THRESHOLD, REVIEW_PREFIX
+
+if TYPE_CHECKING:
+    from turkmood.ood import OODResult
 
 #: Decision text of an out-of-distribution clip (prefixed by :func:`review`).
 UNLIKE_TRAINING = "unlike the training music"
@@ -61,15 +65,15 @@ def unusual_decision(is_ood: bool, non_music: str = "") -> str | None:
     return review(f"{NOT_MUSIC}: {non_music}" if non_music else UNLIKE_TRAINING)
 
 
-def review_unusual(decided: pd.DataFrame, verdicts: Sequence[object]) -> pd.DataFrame:
+def review_unusual(decided: pd.DataFrame, verdicts: Sequence[OODResult]) -> pd.DataFrame:
     """``decided`` with the decision of every out-of-distribution row turned into a review.
 
-    ``verdicts`` are :class:`turkmood.ood.OODResult` (one per row, same order).
+    ``verdicts`` are the rows' :func:`turkmood.ood.check_features` (one per row, same order).
     """
     out = decided.copy()
     decisions = out["decision"].astype(str).tolist()
     for i, verdict in enumerate(verdicts):
-        replaced = unusual_decision(bool(verdict.is_ood), getattr(verdict, "non_music", ""))
+        replaced = unusual_decision(verdict.is_ood, verdict.non_music)
         if replaced is not None:
             decisions[i] = replaced
     out["decision"] = decisions

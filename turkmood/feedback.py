@@ -13,7 +13,6 @@ FEEDBACK_BUSY_TIMEOUT_S for another's lock before a FeedbackError is raised.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -162,9 +161,10 @@ def save_feedback(
     created = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     audio_hash = None
     if record.audio:
+        from turkmood.batch import bytes_sha256
         from turkmood.learning.clip_store import keep_clip
 
-        digest = hashlib.sha256(record.audio).hexdigest()
+        digest = bytes_sha256(record.audio)
         audio_hash = digest if keep_clip(digest, record.audio) else None
     values = (
         created,

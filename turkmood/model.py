@@ -16,9 +16,11 @@ import hashlib
 import io
 import json
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 import numpy as np
@@ -28,6 +30,9 @@ from sklearn.pipeline import Pipeline
 from turkmood.constants import CLASSES, FEATURE_NAMES, MANIFEST_PATH, REGISTRY_MODEL_PREFIX
 from turkmood.decision import decide, review_unusual
 from turkmood.errors import ModelError, TurkMoodError
+
+if TYPE_CHECKING:
+    from turkmood.ood import OODResult
 
 
 @dataclass(frozen=True)
@@ -156,14 +161,22 @@ def predict_proba(model: LoadedModel, features: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(np.asarray(raw)[:, idx], columns=list(CLASSES), index=features.index)
 
 
-def predict_features(df: pd.DataFrame, model: LoadedModel | str | None = None) -> pd.DataFrame:
+def predict_features(
+    df: pd.DataFrame,
+    model: LoadedModel | str | None = None,
+    verdicts: Sequence[OODResult] | None = None,
+) -> pd.DataFrame:
     """Probabilities per class plus ``predicted``, ``confidence`` and ``decision`` for each row.
 
     ``df`` must hold the 50 feature columns (see :mod:`turkmood.tables` for validation). A row
     unlike the training music (:mod:`turkmood.ood`) is sent to review whatever its confidence.
+    ``verdicts``: the rows' :func:`turkmood.ood.check_features`, when the caller has them already
+    (computed here otherwise).
     """
     from turkmood.ood import check_features
 
     if not isinstance(model, LoadedModel):
         model = cached_model(model)
-    return review_unusual(decide(predict_proba(model, df)), check_features(df))
+    if verdicts is None:
+        verdicts = check_features(df)
+    return review_unusual(decide(predict_proba(model, df)), verdicts)

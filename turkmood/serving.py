@@ -206,8 +206,8 @@ def score_feature_rows(rows: Sequence[Mapping[str, object]], model_name: str | N
     """Predictions for feature rows: per row probabilities, decision and OOD verdict."""
     model = cached_model(check_model_name(model_name))
     features = feature_frame(rows)
-    predictions = predict_features(features, model)
     verdicts = check_features(features)
+    predictions = predict_features(features, model, verdicts)
     out = []
     for (_, pred), ood in zip(predictions.iterrows(), verdicts, strict=True):
         out.append(

@@ -235,7 +235,7 @@ def extract_windows(
     """
     if pool is None or len(bounds) < MIN_POOL_WINDOWS:
         return _in_process(y, sr, bounds, progress)
-    signal = np.asarray(y, dtype=np.float64)  # copied into shared memory below
+    signal = np.asarray(y, dtype=np.float64)  # written to the workers' file copy below
     groups = split_windows(bounds, pool_size(pool))
     try:
         with _shared_signal(signal, len(groups)) as name:

@@ -7,16 +7,15 @@ the browser is missing the tests are skipped locally but FAIL when ``CI=true``.
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_helpers import ARTIFACTS, ROOT, RUN_TIMEOUT_MS, missing_browser
+
+from api.launch import answers, free_port, streamlit_command
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,49 +32,19 @@ CHROMIUM_ARGS = [
 STARTUP_TIMEOUT_S = 120
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """Start `streamlit run app.py` on a free local port; yield its base URL; stop it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = ARTIFACTS / "streamlit-server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    command = streamlit_command(port)
     with open(log_path, "wb") as log:
         server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            while not _healthy(url):
+            while not answers(f"{url}/_stcore/health"):
                 if server.poll() is not None:
                     pytest.fail(f"streamlit exited with {server.returncode}; see {log_path}")
                 if time.monotonic() > deadline:
