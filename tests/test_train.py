@@ -75,7 +75,7 @@ def test_out_of_fold_probabilities_cover_every_row_once_per_repeat(data) -> None
 
 def test_same_seed_gives_identical_metrics(tmp_path, tiny_run, data) -> None:
     out_a, _ = tiny_run
-    train_and_save(tmp_path, TINY, data)
+    train_and_save(tmp_path, TINY, data, precompute=False)
     assert (tmp_path / "metrics.json").read_bytes() == (out_a / "metrics.json").read_bytes()
     assert (tmp_path / "MODEL_CARD.md").read_bytes() == (out_a / "MODEL_CARD.md").read_bytes()
 
@@ -83,7 +83,7 @@ def test_same_seed_gives_identical_metrics(tmp_path, tiny_run, data) -> None:
 def test_other_seed_changes_the_folds(tmp_path, tiny_run, data) -> None:
     _, metrics_a = tiny_run
     other = TrainConfig(**{**TINY.__dict__, "seed": TINY.seed + 1})
-    metrics_b = train_and_save(tmp_path, other, data)
+    metrics_b = train_and_save(tmp_path, other, data, precompute=False)
     assert metrics_b["seed"] != metrics_a["seed"]
     assert metrics_b["models"]["logreg"]["accuracy"] != metrics_a["models"]["logreg"]["accuracy"]
 
@@ -91,7 +91,8 @@ def test_other_seed_changes_the_folds(tmp_path, tiny_run, data) -> None:
 def test_artifacts_load_through_the_manifest(tiny_run, data) -> None:
     out, metrics = tiny_run
     manifest = json.loads((out / "manifest.json").read_text())
-    assert set(manifest) == {"default_model", "models"}
+    assert set(manifest) == {"default_model", "models", "artifacts"}
+    assert manifest["artifacts"]["classroom"]["file"] == "classroom.json"
     assert manifest["default_model"] == metrics["default_model"]
     assert set(manifest["models"]) == {"logreg", "logreg_calibrated"}
     for name, entry in manifest["models"].items():

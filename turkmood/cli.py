@@ -13,6 +13,7 @@ from turkmood.constants import (
     API_PORT,
     API_QUEUE,
     API_WORKERS,
+    MODELS_DIR,
     PACKAGE_VERSION,
     SEED,
     USER_WEIGHT_GRID,
@@ -38,6 +39,16 @@ def _cmd_train(args: argparse.Namespace, rest: list[str]) -> int:
     from turkmood import train
 
     return train.main(rest)
+
+
+def _cmd_precompute(args: argparse.Namespace, rest: list[str]) -> int:
+    from turkmood.data import load_training_data
+    from turkmood.precomputed import write_classroom
+
+    out = Path(args.models_dir)
+    entry = write_classroom(out, load_training_data())
+    print(f"wrote {out / entry['file']} (sha256 {entry['sha256'][:12]}…) and its manifest entry")
+    return 0
 
 
 def _cmd_predict_table(args: argparse.Namespace, rest: list[str]) -> int:
@@ -326,6 +337,17 @@ def build_parser() -> argparse.ArgumentParser:
         "train", help="train and evaluate the models, write models/", add_help=False
     )
     train_p.set_defaults(func=_cmd_train)
+    pre_p = sub.add_parser(
+        "precompute",
+        help="recompute the Classroom's feature rankings and t-SNE map of a models folder",
+        description="Compute, for every model in DIR's manifest, the feature ranking by mean "
+        "|SHAP| and the t-SNE map of the training songs; write DIR/classroom.json and its "
+        "checksum into DIR/manifest.json (models untouched). `train` does this itself.",
+    )
+    pre_p.add_argument(
+        "models_dir", nargs="?", default=str(MODELS_DIR), help="models folder (default: models/)"
+    )
+    pre_p.set_defaults(func=_cmd_precompute)
     table_p = sub.add_parser("predict-table", help="predict emotions for a feature-table CSV")
     table_p.add_argument("csv", help="CSV with the 50 feature columns of the UCI table")
     table_p.add_argument("--out", help="write the results CSV here (default: stdout)")

@@ -54,6 +54,7 @@ from turkmood.evaluation import (
     summarise,
     summarise_folds,
 )
+from turkmood.precomputed import write_classroom
 
 CALIBRATED_SUFFIX = "_calibrated"
 CALIBRATION_METHOD = "sigmoid"
@@ -259,15 +260,22 @@ def train_and_save(
     out_dir: str | Path = MODELS_DIR,
     config: TrainConfig | None = None,
     data: TrainingData | None = None,
+    precompute: bool = True,
 ) -> dict:
-    """Evaluate every candidate, fit all on every row, write artifacts; return the metrics dict."""
+    """Evaluate every candidate, fit all on every row, write artifacts; return the metrics dict.
+
+    ``precompute``: also write the Classroom's feature rankings and t-SNE map
+    (:mod:`turkmood.precomputed`); off only where a test needs no Classroom.
+    """
     config = config or TrainConfig()
     data = data or load_training_data()
     with threadpool_limits(1):  # shared 2-core machine: no hidden BLAS/OpenMP threads
-        return _train_and_save(Path(out_dir), config, data)
+        return _train_and_save(Path(out_dir), config, data, precompute)
 
 
-def _train_and_save(out_dir: Path, config: TrainConfig, data: TrainingData) -> dict:
+def _train_and_save(
+    out_dir: Path, config: TrainConfig, data: TrainingData, precompute: bool
+) -> dict:
     """Body of :func:`train_and_save` (single-threaded numerics)."""
     plan = evaluation_plan(config)
     summaries: dict[str, dict] = {}
@@ -299,6 +307,10 @@ def _train_and_save(out_dir: Path, config: TrainConfig, data: TrainingData) -> d
         fitted[name] = clone(estimator).fit(data.X, data.y)
         timings[f"fit:{name}"] = time.perf_counter() - start
     save_models(out_dir, fitted, default)
+    if precompute:  # feature rankings + t-SNE map for the Classroom page
+        start = time.perf_counter()
+        write_classroom(out_dir, data)
+        timings["classroom_precompute"] = time.perf_counter() - start
 
     y_idx = encode_labels(data.y)
     pooled = np.concatenate(list(oofs[default]))

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 from sklearn.decomposition import PCA
-from sklearn.manifold import TSNE
 from sklearn.preprocessing import StandardScaler
 
 from turkmood.constants import (
@@ -19,6 +18,7 @@ from turkmood.constants import (
     FEATURE_NAMES,
     SEED,
 )
+from turkmood.precomputed import tsne_points
 
 #: Decimals shown in the comparison table.
 COMPARISON_DIGITS = 3
@@ -86,7 +86,6 @@ def pca_projection(X: pd.DataFrame) -> Projection:
 
 #: Training neighbours whose t-SNE positions place a new song on the t-SNE map.
 TSNE_NEIGHBOURS = 5
-TSNE_PERPLEXITY = 30.0
 
 
 @dataclass(frozen=True)
@@ -114,12 +113,9 @@ class TsneMap:
         return np.einsum("nk,nkd->nd", weights, self.points[nearest])
 
 
-def tsne_map(X: pd.DataFrame) -> TsneMap:
-    """Fit StandardScaler + 2-D t-SNE (fixed seed) on the training table."""
+def tsne_map(X: pd.DataFrame, points: np.ndarray | None = None) -> TsneMap:
+    """StandardScaler + 2-D t-SNE (fixed seed) of the training table; ``points``: the t-SNE
+    positions precomputed at train time for this very table (fitted here when None)."""
     values = X[list(FEATURE_NAMES)].astype(float)
     scaler = StandardScaler().fit(values)
-    z = scaler.transform(values)
-    points = TSNE(
-        n_components=2, perplexity=TSNE_PERPLEXITY, init="pca", random_state=SEED
-    ).fit_transform(z)
-    return TsneMap(scaler, z, points)
+    return TsneMap(scaler, scaler.transform(values), tsne_points(X) if points is None else points)

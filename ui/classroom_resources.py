@@ -9,10 +9,22 @@ from turkmood.data import training_row_numbers
 from turkmood.demos import Demo, render_demo
 from turkmood.explain import ModelExplainer
 from turkmood.model import LoadedModel
+from turkmood.precomputed import precomputed_ranking, precomputed_tsne, read_classroom
 from turkmood.whatif import IMPORTANCE_ROWS, WHATIF_TOP_K, global_importance
 from ui.analyze_resources import get_explainer
 from ui.classroom_data import Projection, TsneMap, pca_projection, tsne_map
 from ui.resources import training_data
+
+
+@st.cache_resource(show_spinner=False)
+def _shipped() -> dict | None:
+    """The checksum-verified ``models/classroom.json`` (None when absent or refused)."""
+    return read_classroom()
+
+
+def shipped_ranking(model: LoadedModel) -> pd.Series | None:
+    """The feature ranking computed at train time for exactly this model file, else None."""
+    return precomputed_ranking(_shipped(), model)
 
 
 @st.cache_resource(show_spinner="Ranking the features by mean |SHAP| (40 training songs)…")
@@ -31,10 +43,12 @@ def get_projection() -> Projection:
     return pca_projection(training_data().X)
 
 
-@st.cache_resource(show_spinner="Fitting the t-SNE map of the training songs…")
+@st.cache_resource(show_spinner="Placing the training songs on the t-SNE map…")
 def get_tsne() -> TsneMap:
-    """The 2-D t-SNE map of the training table (fitted once per process)."""
-    return tsne_map(training_data().X)
+    """The 2-D t-SNE map of the training table: the positions shipped with the models when they
+    were computed from this very table, else fitted once per process."""
+    data = training_data()
+    return tsne_map(data.X, precomputed_tsne(_shipped(), data))
 
 
 @st.cache_resource(show_spinner="Synthesising the demonstration…", max_entries=8)
@@ -56,8 +70,13 @@ def _prepared() -> set[str]:
 
 
 def prepare(model: LoadedModel) -> tuple[ModelExplainer, pd.Series]:
-    """The model's SHAP explainer and feature ranking; the first time in this process, inside a
-    visible status that says what is being computed (it takes a while on a small machine)."""
+    """The model's SHAP explainer and feature ranking. A bundled model's ranking was computed at
+    train time (``models/classroom.json``); for any other model (a registry version), the first
+    time in this process, inside a visible status that says what is being computed (it takes a
+    while on a small machine)."""
+    shipped = shipped_ranking(model)
+    if shipped is not None:
+        return get_explainer(model.name), shipped
     done = _prepared()
     if model.version in done:
         return get_explainer(model.name), get_importance(model.name, model.version)

@@ -167,10 +167,27 @@ def test_training_songs_are_numbered_from_one_as_on_analyze(open_page, data):
     )
 
 
-def test_first_load_says_what_it_is_computing(open_page):
+def test_a_bundled_model_uses_the_ranking_computed_at_train_time(open_page, default_model):
+    from turkmood.precomputed import precomputed_ranking, read_classroom
     from ui.classroom_resources import _prepared
 
-    _prepared.clear()  # as on a fresh server: nothing prepared for the model yet
+    _prepared.clear()  # as on a fresh server: nothing computed in this process yet
+    at = open_page("classroom")
+    assert not at.exception, at.exception
+    assert len(at.status) == 0  # nothing to rank live: no "first load" status
+    shipped = precomputed_ranking(read_classroom(), default_model)
+    sliders = list(_slider_values(at))
+    assert set(sliders) == set(shipped.index[: len(sliders)])
+
+
+def test_first_load_says_what_it_is_computing(open_page, monkeypatch, request):
+    import ui.classroom_resources as resources
+
+    # a model with no ranking shipped (a registry version): computed live, with a status
+    monkeypatch.setattr(resources, "read_classroom", lambda: None)
+    resources._shipped.clear()
+    request.addfinalizer(resources._shipped.clear)  # later tests read the real file again
+    resources._prepared.clear()  # as on a fresh server: nothing prepared for the model yet
     at = open_page("classroom")
     assert not at.exception, at.exception
     assert len(at.status) == 1
