@@ -38,19 +38,31 @@ CHILD_TIMEOUT_S = 900.0
 HUGE_FLAC_RATE = 655_350
 DC = 16_384  # int16 half scale: a constant, loud (not silent) signal
 
-# The child: run one entry point on one file, print {"outcome", "wall", "cpu", "rss_mb"}.
+# The child: run one entry point on one file, print {"outcome", "wall", "cpu", "rss_mb"} and the
+# peak RSS after the imports and (audio) after decoding. ``analyze`` is decode_audio followed by
+# analyze_signal; the audio case calls the two itself to tell which one needs the memory.
 CHILD = r"""
 import json, resource, sys, time
 kind, path = sys.argv[1], sys.argv[2]
 from turkmood.errors import TurkMoodError
-from turkmood.analyze import analyze
+from turkmood.analyze import analyze, analyze_signal
+from turkmood.audio import decode_audio
 from turkmood.archive import zip_items
 from turkmood.model import predict_features
 from turkmood.tables import read_feature_table
 
+stages = {"imports": None, "decode": None}
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
 def run():
-    if kind == "audio":
-        analyze(path)
+    if kind == "none":
+        return "imports only"
+    if kind == "audio":  # analyze(path) in its two steps, to see which one needs the memory
+        decoded = decode_audio(path)
+        stages["decode"] = rss_mb()
+        analyze_signal(decoded.y, decoded.sr, notes=decoded.notes)
         return "analysed"
     if kind == "zip":
         with open(path, "rb") as handle:
@@ -66,6 +78,7 @@ def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
+stages["imports"] = rss_mb()
 wall0, cpu0 = time.perf_counter(), cpu()
 try:
     outcome = run()
@@ -74,8 +87,7 @@ except TurkMoodError as exc:
 except BaseException as exc:
     outcome = f"UNEXPECTED {type(exc).__name__}: {exc}"
 wall, spent = time.perf_counter() - wall0, cpu() - cpu0
-rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-print(json.dumps({"outcome": outcome, "wall": wall, "cpu": spent, "rss_mb": rss_mb}))
+print(json.dumps({"outcome": outcome, "wall": wall, "cpu": spent, "rss_mb": rss_mb(), **stages}))
 """
 
 
@@ -194,6 +206,16 @@ def bombs(big: bool) -> list[Bomb]:
     ]
 
 
+def craft(index: int, path: Path, big: bool) -> None:
+    """Write bomb ``index`` in its own process, so the bench's RSS stays small.
+
+    Linux starts a forked child's ``ru_maxrss`` at its parent's RSS, so a parent grown by
+    crafting (a 1024-channel WAV is 360 MB of arrays) would inflate every child's peak.
+    """
+    command = [sys.executable, __file__, "--craft", str(index), str(path)]
+    subprocess.run(command + (["--big"] if big else []), check=True)
+
+
 def run_child(kind: str, path: Path) -> dict:
     """Run the entry point in a fresh interpreter; its JSON line (or why there is none)."""
     try:
@@ -226,7 +248,12 @@ def main() -> None:
     """Craft every bomb, run it in a child, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="199 MB blank-line CSV (default 20)")
-    big = parser.parse_args().big
+    parser.add_argument("--craft", nargs=2, metavar=("INDEX", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    big = args.big
+    if args.craft:  # internal: write one bomb (see craft)
+        bombs(big)[int(args.craft[0])].make(Path(args.craft[1]))
+        return
     print(f"blank-line CSV: {'199 MB (--big)' if big else '20 MB (default; --big for 199 MB)'}")
     header = (
         f"{'input':<38} {'size':>9}  {'outcome':<70} {'wall s':>7} {'CPU s':>7} "
@@ -234,10 +261,12 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
+    stages = []
     with tempfile.TemporaryDirectory(prefix="bombs-") as tmp:
+        baseline = run_child("none", Path(tmp))
         for i, bomb in enumerate(bombs(big)):
             path = Path(tmp) / f"bomb{i}{bomb.suffix}"
-            bomb.make(path)
+            craft(i, path, big)
             size = path.stat().st_size
             result = run_child(bomb.kind, path)
             path.unlink()
@@ -250,6 +279,10 @@ def main() -> None:
                 f"{'yes' if ok else 'NO'}",
                 flush=True,
             )
+            if result.get("decode") is not None:
+                stages.append(f"  {bomb.label}: peak RSS {result['decode']:.0f} MB after decoding")
+    print(f"peak RSS after the imports alone: {baseline.get('rss_mb', float('nan')):.0f} MB")
+    print("\n".join(stages))
     print("not run here: /dev/shm exhaustion (needs a 64 MB /dev/shm, e.g. Docker's default)")
 
 
