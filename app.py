@@ -17,6 +17,7 @@ def main() -> None:
     """Configure the page, the navigation and the sidebar, then run the chosen page."""
     import streamlit as st
 
+    from ui.page_timing import phase
     from ui.resources import FAVICON, warm_up_in_background
     from ui.widgets import model_selector
 
@@ -33,12 +34,16 @@ def main() -> None:
         st.Page("app_pages/model_card.py", title="Model card", icon=":material/fact_check:"),
         st.Page("app_pages/classroom.py", title="Classroom", icon=":material/school:"),
     ]
-    navigation = st.navigation(pages)
-    st.sidebar.title("TurkMood")
-    st.sidebar.caption("Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features.")
-    model_selector()
-    warm_up_in_background()  # worker pool + OOD detector, off the first song's path
-    navigation.run()
+    with phase("script: navigation, sidebar, model selector"):
+        navigation = st.navigation(pages)
+        st.sidebar.title("TurkMood")
+        st.sidebar.caption(
+            "Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features."
+        )
+        model_selector()
+        warm_up_in_background()  # worker pool + OOD detector, off the first song's path
+    with phase(f"script run: {navigation.title}"):
+        navigation.run()
 
 
 if __name__ == "__main__":

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import plotly.colors as pc
 import plotly.graph_objects as go
 
-from turkmood.constants import CLASS_COLOURS, CLASSES, DECISION_THRESHOLD, SPECTROGRAM_DB_RANGE
+from turkmood.constants import CLASS_COLOURS, CLASSES, DECISION_THRESHOLD
 from turkmood.decision import is_uncertain
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": "plotly_white"}
@@ -287,86 +286,6 @@ def timeline_chart(
 
 
 # --- analyze page: audio pictures, explanation and circumplex ----------------------------------
-
-
-def waveform_chart(
-    times: Sequence[float], low: Sequence[float], high: Sequence[float]
-) -> go.Figure:
-    """The waveform as a filled band between each column's lowest and highest sample.
-
-    Sent as float32 (the screen shows ~1 000 pixels; float64 doubled the bytes for nothing).
-    """
-    times = np.asarray(times, dtype=np.float32)
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=times,
-                y=np.asarray(high, dtype=np.float32),
-                mode="lines",
-                line={"width": 0.6, "color": "#3A6EA5"},
-                name="max",
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=times,
-                y=np.asarray(low, dtype=np.float32),
-                mode="lines",
-                line={"width": 0.6, "color": "#3A6EA5"},
-                fill="tonexty",
-                fillcolor="rgba(58, 110, 165, 0.55)",
-                name="min",
-                hoverinfo="skip",
-            ),
-        ]
-    )
-    fig.update_layout(
-        title="Waveform",
-        xaxis_title="time (s)",
-        yaxis={"title": "amplitude", "range": [-1.05, 1.05]},
-        height=220,
-        showlegend=False,
-        **_LAYOUT,
-    )
-    return fig
-
-
-#: Magma without its first stop (#000004), which Streamlit's plotly draws in violet.
-_MAGMA = pc.sequential.Magma[1:]
-_FREQ_TICKS = (50, 100, 200, 500, 1000, 2000, 4000, 8000)
-
-
-def spectrogram_chart(times: Sequence[float], freqs: Sequence[float], db: np.ndarray) -> go.Figure:
-    """Mel spectrogram heat map: time (s) across, mel band centre (Hz) up, level in dB.
-
-    Levels are sent as whole dB in int8 (the range is 80 dB, the hover shows whole dB anyway):
-    an eighth of the bytes of float64 for the same picture.
-    """
-    level = np.clip(np.rint(np.asarray(db, dtype=float)), -SPECTROGRAM_DB_RANGE, 0.0)
-    fig = go.Figure(
-        go.Heatmap(
-            x=np.asarray(times, dtype=np.float32),
-            y=np.asarray(freqs, dtype=np.float32),
-            z=level.astype(np.int8),
-            colorscale=[[i / (len(_MAGMA) - 1), c] for i, c in enumerate(_MAGMA)],
-            zmin=-SPECTROGRAM_DB_RANGE,
-            zmax=0.0,
-            colorbar={"title": "dB"},
-            hovertemplate="%{x:.1f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title="Mel spectrogram (dB re. the loudest cell)",
-        xaxis_title="time (s)",
-        yaxis={
-            "title": "frequency (Hz)",
-            "type": "log",
-            "tickvals": _FREQ_TICKS,
-            "ticktext": [f"{f / 1000:g} k" if f >= 1000 else f"{f:g}" for f in _FREQ_TICKS],
-        },
-        height=320,
-        **_LAYOUT,
-    )
-    return fig
 
 
 def shap_bar(
