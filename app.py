@@ -1,6 +1,7 @@
 """TurkMood — Streamlit entry point: page config, navigation and the shared model selector.
 
-Run with ``streamlit run app.py``. Pages live in ``app_pages/`` and only draw what ``turkmood``
+Run with ``python -m turkmood app`` (``streamlit run app.py`` works too, without the
+warm start of :mod:`ui.launch`). Pages live in ``app_pages/`` and only draw what ``turkmood``
 computes. Not ``pages/``: Streamlit 1.67 treats a ``pages/`` folder as a legacy multipage app and
 serves a bookmarked ``/batch`` without running this file (no navigation, no model selector).
 

@@ -28,8 +28,6 @@ from turkmood.model import LoadedModel, predict_features
 from turkmood.results import results_frame
 from turkmood.tables import FeatureTable
 from ui.analysis_progress import ProgressPanel
-from ui.analyze_feedback import feedback_form
-from ui.analyze_report import report
 from ui.analyze_samples import audio_mime, list_samples
 from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio, row_names
 from ui.page_timing import phase
@@ -91,6 +89,10 @@ def show_audio(
     over the song's windows (nothing for a clip analysed before: it comes from the cache).
     ``player=False`` when the input widget already plays it (a recording).
     """
+    # imported here: the page's first view (no song yet) does not wait for SHAP and Plotly
+    from ui.analyze_feedback import feedback_form
+    from ui.analyze_report import report
+
     if player:
         st.audio(data, format=audio_mime(name))
     started = time.perf_counter()

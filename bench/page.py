@@ -2,14 +2,15 @@
 
 Usage: python bench/page.py [--clips N] [--port PORT]
 
-1. Starts a fresh ``streamlit run app.py`` on 127.0.0.1 (a throw-away ``TURKMOOD_HOME``) and
-   Debian's Chromium through Playwright, as the end-to-end tests do; times the server start, the
-   first page (navigation → script idle), N uploads of different bundled 30 s samples one after
-   the other (upload → the result's "Was this right?" form rendered and the script idle: the
-   first is cold, the rest warm) and then the Classroom page's first load. The server writes
-   its own phases per script run (``TURKMOOD_PAGE_TIMINGS``, ``ui.page_timing``) and the page
-   counts the browser main thread's long tasks (rendering, Plotly), so each upload splits into
-   upload → script start, the script's phases, and script end → idle in the browser.
+1. Starts a fresh app server (``python -m turkmood app``, as the README does) on 127.0.0.1 (a
+   throw-away ``TURKMOOD_HOME``) and Debian's Chromium through Playwright, as the end-to-end
+   tests do; times the server start, the first page (navigation → script idle), N uploads of
+   different bundled 30 s samples one after the other (upload → the result's "Was this right?"
+   form rendered and the script idle: the first is cold, the rest warm) and then the Classroom
+   page's first load. The server writes its own phases per script run
+   (``TURKMOOD_PAGE_TIMINGS``, ``ui.page_timing``) and the page counts the browser main thread's
+   long tasks (rendering, Plotly), so each upload splits into upload → script start, the
+   script's phases, and script end → idle in the browser.
 2. In this process, for the same clips, times what the page computes, phase by phase, with the
    same library functions: decode, features + prediction (``analyze_signal``), the SHAP
    explanation, the pictures (waveform envelope + mel spectrogram drawn as PNGs) and each

@@ -356,6 +356,9 @@ DRIFT_SAMPLE_COLOUR = "#7B2CBF"
 # --- REST API (api/, ``python -m turkmood serve``) ------------------------------------------------
 API_HOST = "127.0.0.1"
 API_PORT = 8000
+#: The web app (python -m turkmood app): address and port, Streamlit's usual 8501.
+APP_HOST = "127.0.0.1"
+APP_PORT = 8501
 #: Worker processes doing the CPU-bound work of the API (analysis, SHAP), warmed at start.
 API_WORKERS = 2
 #: Requests that may wait for a worker beyond the ones running; past that: 503 + Retry-After.

@@ -127,19 +127,24 @@ def _window_pool_cached() -> Executor | None:
 
 
 def _warm_up() -> None:
-    """Start the window pool, fit the out-of-distribution detector, load the default model,
-    compile the feature kernels on a short signal and build its SHAP explainer — everything the
-    first upload would otherwise wait for (measured cold: ~1.3 s of kernel compilation and
-    ~1.4 s of explainer build, bench/page.py) — then synthesise the Classroom's first
-    demonstration (~2.7 s, shown as soon as that page opens). A failure only leaves the work to
-    the page that needs it."""
+    """Load the default model (the first page shows its version), start the window pool, fit
+    the out-of-distribution detector, compile the feature kernels on a short signal and build
+    the model's SHAP explainer — everything the first upload would otherwise wait for
+    (measured cold: ~1.3 s of kernel compilation and ~1.4 s of explainer build,
+    bench/page.py) — then synthesise the Classroom's first demonstration (~2.7 s, shown as soon
+    as that page opens). A failure only leaves the work to the page that needs it."""
+    try:
+        name = default_model_name()
+        model = get_model(name)
+    except Exception:  # noqa: BLE001 - warming is an optimisation; the page reports errors
+        model = None
     _window_pool_cached()
     training_detector()
+    if model is None:
+        return
     try:
         from ui.analyze_resources import get_explainer
 
-        name = default_model_name()
-        model = get_model(name)
         t = np.arange(int(WARM_UP_SIGNAL_S * ANALYSIS_SR)) / ANALYSIS_SR
         signal = 0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))
         analyze_signal(signal, ANALYSIS_SR, model)
