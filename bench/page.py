@@ -41,13 +41,14 @@ sys.path.insert(0, str(ROOT))
 from api.launch import answers, free_port, streamlit_command  # noqa: E402
 from turkmood.analyze import analyze, analyze_signal  # noqa: E402
 from turkmood.audio import load_audio  # noqa: E402
+from turkmood.chart_png import circumplex_png, probability_png  # noqa: E402
 from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASSES  # noqa: E402
 from turkmood.data import load_training_data  # noqa: E402
 from turkmood.explain import build_explainer, explain  # noqa: E402
 from turkmood.model import cached_model  # noqa: E402
 from turkmood.ood import training_detector  # noqa: E402
 from turkmood.picture_png import audio_pictures  # noqa: E402
-from turkmood.plots import circumplex_chart, probability_bar, timeline_chart  # noqa: E402
+from turkmood.plots import timeline_chart  # noqa: E402
 from ui.page_timing import TIMINGS_ENV  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,13 +74,15 @@ def _clips(n: int) -> list[Path]:
 
 
 def _figures(analysis) -> dict[str, Callable[[], object]]:
-    """The Analyze page's Plotly figures for one clip, each as a builder."""
+    """The Analyze page's charts for one clip, each as a builder (PNG bytes or a Plotly figure)."""
     track = analysis.track.iloc[0]
     probabilities = {c: float(track[c]) for c in CLASSES}
     return {
-        "probabilities": lambda: probability_bar(probabilities),
-        "timeline": lambda: timeline_chart(analysis.timeline, title="t", track=probabilities),
-        "circumplex": lambda: circumplex_chart(0.0, 0.0, CIRCUMPLEX_POSITIONS, probabilities),
+        "probabilities (PNG)": lambda: probability_png(probabilities),
+        "timeline (Plotly, songs > 30 s)": lambda: timeline_chart(
+            analysis.timeline, title="t", track=probabilities
+        ),
+        "circumplex (PNG)": lambda: circumplex_png(0.0, 0.0, CIRCUMPLEX_POSITIONS, probabilities),
     }
 
 
@@ -122,10 +125,10 @@ def library_phases(clips: list[Path]) -> dict[str, list[float]]:
             t0 = time.perf_counter()
             try:
                 figure = build()
-                size = len(figure.to_json())
+                size = len(figure) if isinstance(figure, bytes) else len(figure.to_json())
             except (TypeError, ValueError, KeyError):
                 continue
-            add(f"figure {name}: build + JSON", time.perf_counter() - t0)
+            add(f"figure {name}: build", time.perf_counter() - t0)
             add(f"figure {name}: KB sent", size / 1024)
     return phases
 

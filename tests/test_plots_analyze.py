@@ -1,13 +1,13 @@
-"""Figure builders of the Analyze page: SHAP bars, circumplex, timeline (the waveform and the
-spectrogram are images: tests/test_picture_png.py)."""
+"""Plotly builders: SHAP bars (Classroom) and the Analyze page's timeline (the song report's other
+pictures and charts are images: tests/test_picture_png.py, tests/test_chart_png.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASS_COLOURS, CLASSES
-from turkmood.plots import circumplex_chart, shap_bar, timeline_chart
+from turkmood.constants import CLASS_COLOURS, CLASSES
+from turkmood.plots import shap_bar, timeline_chart
 
 
 def test_shap_bars_colour_toward_the_target_and_away_in_grey():
@@ -16,17 +16,6 @@ def test_shap_bars_colour_toward_the_target_and_away_in_grey():
     assert list(bars.y) == ["Brightness", "Tempo"]
     assert list(bars.marker.color) == [CLASS_COLOURS["angry"], "#9AA0A6"]
     assert "probability of angry" in fig.layout.xaxis.title.text
-
-
-def test_circumplex_marks_the_song_and_sizes_emotions_by_probability():
-    probs = {"happy": 0.7, "sad": 0.1, "angry": 0.1, "relax": 0.1}
-    fig = circumplex_chart(0.3, 0.4, CIRCUMPLEX_POSITIONS, probs)
-    star = fig.data[-1]
-    assert (star.x[0], star.y[0]) == (0.3, 0.4)
-    corners = {trace.name: trace for trace in fig.data[1:-1]}
-    assert set(corners) == set(CLASSES)
-    assert corners["happy"].marker.size > corners["sad"].marker.size
-    assert corners["angry"].marker.color == CLASS_COLOURS["angry"]
 
 
 def test_timeline_can_show_the_song_verdict_per_emotion():

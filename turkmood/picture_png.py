@@ -1,22 +1,21 @@
 """The Analyze page's audio pictures drawn as PNG images: waveform outline and mel spectrogram.
 
-Drawn here with numpy and Pillow instead of as interactive Plotly charts: the browser shows an
-image at once, while a Plotly heat map of the 64 × 800 spectrogram or a 2 000-point filled
-waveform band kept Chromium's main thread busy for ~0.2-0.7 s each on every upload (measured
-with ``bench/page.py``'s long-task counter). Hovering a cell gave nothing a person needs: the
-axes, ticks and colour scale are drawn into the image.
+Drawn with numpy and Pillow (:mod:`turkmood.png_canvas` says why images): a Plotly heat map of
+the 64 × 800 spectrogram or a 2 000-point filled waveform band kept Chromium's main thread busy
+for ~0.2-0.7 s each on every upload. Hovering a cell gave nothing a person needs: the axes,
+ticks and colour scale are drawn into the image.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from turkmood.constants import SPECTROGRAM_DB_RANGE
+from turkmood.png_canvas import GRID_COLOUR, TEXT_COLOUR, canvas, font, to_png
 from turkmood.signal_views import Envelope, Spectrogram, mel_spectrogram_db, waveform_envelope
 
 #: Image width in pixels (the page shows it at its column's width).
@@ -24,8 +23,7 @@ PICTURE_WIDTH = 1200
 WAVEFORM_HEIGHT, SPECTROGRAM_HEIGHT = 190, 300
 #: Plot area margins in pixels: left (tick labels), right (colour bar), top (title), bottom.
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 62, 84, 30, 42
-TEXT_COLOUR, GRID_COLOUR, WAVE_COLOUR = (49, 51, 63), (225, 228, 232), (58, 110, 165)
-FONT_SIZE, TITLE_SIZE = 13, 15
+WAVE_COLOUR = (58, 110, 165)
 #: Frequencies labelled on the spectrogram's mel axis (Hz).
 FREQ_TICKS = (50, 100, 200, 500, 1000, 2000, 4000, 8000)
 #: Smallest vertical distance (px) between two frequency labels.
@@ -40,15 +38,6 @@ _MAGMA = (
     (0, 0, 4), (28, 16, 68), (79, 18, 123), (129, 37, 129), (181, 54, 122),
     (229, 80, 100), (251, 135, 97), (254, 194, 135), (252, 253, 191),
 )  # fmt: skip
-
-
-@cache
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    """Pillow's bundled font at ``size`` px (its bitmap font where FreeType is missing)."""
-    try:
-        return ImageFont.load_default(size=size)
-    except (OSError, ValueError):  # pragma: no cover - Pillow built without FreeType
-        return ImageFont.load_default()
 
 
 @cache
@@ -74,9 +63,7 @@ def _tick_label(seconds: float) -> str:
 
 def _frame(height: int, title: str) -> tuple[Image.Image, ImageDraw.ImageDraw, tuple[int, ...]]:
     """A white image with its title; returns it, its drawer and the plot box (x0, y0, x1, y1)."""
-    image = Image.new("RGB", (PICTURE_WIDTH, height), "white")
-    draw = ImageDraw.Draw(image)
-    draw.text((MARGIN_LEFT, 6), title, fill=TEXT_COLOUR, font=_font(TITLE_SIZE))
+    image, draw = canvas(PICTURE_WIDTH, height, title)
     box = (MARGIN_LEFT, MARGIN_TOP, PICTURE_WIDTH - MARGIN_RIGHT, height - MARGIN_BOTTOM)
     return image, draw, box
 
@@ -84,24 +71,18 @@ def _frame(height: int, title: str) -> tuple[Image.Image, ImageDraw.ImageDraw, t
 def _time_axis(draw: ImageDraw.ImageDraw, box: tuple[int, ...], duration_s: float) -> None:
     """Ticks and labels along the bottom of ``box`` for times 0..duration_s, and its title."""
     x0, _, x1, y1 = box
-    font = _font(FONT_SIZE)
+    small = font()
     for t in time_ticks(duration_s):
         x = x0 + (x1 - x0) * t / max(duration_s, 1e-9)
         draw.line([(x, y1), (x, y1 + 4)], fill=TEXT_COLOUR)
-        draw.text((x, y1 + 6), _tick_label(t), fill=TEXT_COLOUR, font=font, anchor="ma")
+        draw.text((x, y1 + 6), _tick_label(t), fill=TEXT_COLOUR, font=small, anchor="ma")
     unit = "time (min:s)" if duration_s >= 60 else "time (s)"
-    draw.text(((x0 + x1) / 2, y1 + 23), unit, fill=TEXT_COLOUR, font=font, anchor="ma")
+    draw.text(((x0 + x1) / 2, y1 + 23), unit, fill=TEXT_COLOUR, font=small, anchor="ma")
 
 
 def _y_label(draw: ImageDraw.ImageDraw, y: float, text: str) -> None:
     draw.line([(MARGIN_LEFT - 4, y), (MARGIN_LEFT, y)], fill=TEXT_COLOUR)
-    draw.text((MARGIN_LEFT - 7, y), text, fill=TEXT_COLOUR, font=_font(FONT_SIZE), anchor="rm")
-
-
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=3)
-    return out.getvalue()
+    draw.text((MARGIN_LEFT - 7, y), text, fill=TEXT_COLOUR, font=font(), anchor="rm")
 
 
 def _column_range(
@@ -144,7 +125,7 @@ def waveform_png(envelope: Envelope, duration_s: float) -> bytes:
         image.paste(Image.fromarray(plot), (x0, y0))
     draw.rectangle(box, outline=GRID_COLOUR)
     _time_axis(draw, box, duration_s)
-    return _png(image)
+    return to_png(image)
 
 
 def spectrogram_png(spectrogram: Spectrogram, duration_s: float) -> bytes:
@@ -169,10 +150,10 @@ def spectrogram_png(spectrogram: Spectrogram, duration_s: float) -> bytes:
                 if last_y is None or y - last_y >= MIN_TICK_GAP:
                     _y_label(draw, y, f"{f / 1000:g} k" if f >= 1000 else f"{f}")
                     last_y = y
-    draw.text((8, y0 - 2), "Hz", fill=TEXT_COLOUR, font=_font(FONT_SIZE))
+    draw.text((8, y0 - 2), "Hz", fill=TEXT_COLOUR, font=font())
     _colour_bar(draw, image, box)
     _time_axis(draw, box, duration_s)
-    return _png(image)
+    return to_png(image)
 
 
 def _colour_bar(draw: ImageDraw.ImageDraw, image: Image.Image, box: tuple[int, ...]) -> None:
@@ -182,11 +163,11 @@ def _colour_bar(draw: ImageDraw.ImageDraw, image: Image.Image, box: tuple[int, .
     gradient = magma_lut()[np.linspace(255, 0, y1 - y0).astype(np.uint8)]
     bar = np.repeat(gradient[:, None, :], 14, axis=1)
     image.paste(Image.fromarray(bar), (left, y0))
-    font = _font(FONT_SIZE)
+    small = font()
     for fraction, text in ((0.0, "0 dB"), (0.5, f"{-SPECTROGRAM_DB_RANGE / 2:g}"),
                            (1.0, f"{-SPECTROGRAM_DB_RANGE:g}")):  # fmt: skip
         y = y0 + fraction * (y1 - y0)
-        draw.text((left + 18, y), text, fill=TEXT_COLOUR, font=font, anchor="lm")
+        draw.text((left + 18, y), text, fill=TEXT_COLOUR, font=small, anchor="lm")
 
 
 @dataclass(frozen=True)

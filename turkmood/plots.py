@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -323,66 +322,6 @@ def shap_bar(
         yaxis={"autorange": "reversed"},
         height=80 + 32 * len(values),
         showlegend=False,
-        **_LAYOUT,
-    )
-    return fig
-
-
-def circumplex_chart(
-    valence: float,
-    arousal: float,
-    positions: Mapping[str, tuple[float, float]],
-    probabilities: Mapping[str, float],
-) -> go.Figure:
-    """Valence (x) and arousal (y) plane: the four emotion corners sized by probability, the
-    song as a black star."""
-    angles = np.linspace(0, 2 * np.pi, 121)
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=np.cos(angles),
-                y=np.sin(angles),
-                mode="lines",
-                hoverinfo="skip",
-                line={"color": "#ccc", "width": 1},
-                showlegend=False,
-            ),
-            *[
-                go.Scatter(
-                    x=[positions[c][0]],
-                    y=[positions[c][1]],
-                    mode="markers+text",
-                    marker={"color": CLASS_COLOURS[c], "size": 12 + 40 * float(probabilities[c])},
-                    text=[f"{c} {float(probabilities[c]):.2f}"],
-                    textposition="top center" if positions[c][1] > 0 else "bottom center",
-                    name=c,
-                    hovertemplate=f"{c}: %{{text}}<extra></extra>",
-                    showlegend=False,
-                )
-                for c in CLASSES
-            ],
-            go.Scatter(
-                x=[valence],
-                y=[arousal],
-                mode="markers",
-                name="this song",
-                marker={"symbol": "star", "size": 20, "color": "#111"},
-                hovertemplate="valence %{x:.2f}, arousal %{y:.2f}<extra>this song</extra>",
-                showlegend=False,
-            ),
-        ]
-    )
-    axis = {
-        "range": [-1.25, 1.25],
-        "zeroline": True,
-        "zerolinecolor": "#888",
-        "constrain": "domain",
-    }
-    fig.update_layout(
-        title="Valence–arousal (derived from the four probabilities)",
-        xaxis={**axis, "title": "valence (unpleasant ← → pleasant)"},
-        yaxis={**axis, "title": "arousal (calm ↓ ↑ energetic)", "scaleanchor": "x"},
-        height=400,
         **_LAYOUT,
     )
     return fig

@@ -10,17 +10,13 @@ import streamlit as st
 
 from turkmood.analysis_export import analysis_csv, analysis_json
 from turkmood.analyze import Analysis
+from turkmood.chart_png import circumplex_png, probability_png, shap_png
 from turkmood.circumplex import valence_arousal
 from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASSES, SHAP_TOP_FEATURES
 from turkmood.explain import Explanation, reason_lines, summary_sentence
 from turkmood.glossary import FAMILIES, describe, family_rows, feature_info
 from turkmood.picture_png import AudioPictures
-from turkmood.plots import (
-    circumplex_chart,
-    probability_bar,
-    shap_bar,
-    timeline_chart,
-)
+from turkmood.plots import timeline_chart
 from ui.analyze_resources import explanation_future
 from ui.page_timing import phase
 from ui.resources import SongResult
@@ -48,7 +44,7 @@ def verdict(name: str, analysis: Analysis) -> None:
         )
         st.caption(f"Model `{analysis.model_version}`")
     with right:
-        st.plotly_chart(probability_bar(track), width="stretch", key="analyze-probabilities")
+        st.image(probability_png({c: float(track[c]) for c in CLASSES}), width="stretch")
 
 
 def caveats(analysis: Analysis) -> None:
@@ -113,12 +109,7 @@ def why(analysis: Analysis, explanation: Explanation | None) -> None:
     top = explanation.top(SHAP_TOP_FEATURES)
     st.markdown(summary_sentence(explanation))
     labels = [feature_info(f).label for f in top["feature"]]
-    hover = [describe(f, v) for f, v in zip(top["feature"], top["value"], strict=True)]
-    st.plotly_chart(
-        shap_bar(labels, top["shap"], hover, explanation.target, explanation.units),
-        width="stretch",
-        key="analyze-shap",
-    )
+    st.image(shap_png(labels, top["shap"], explanation.target, explanation.units), width="stretch")
     st.markdown("\n".join(f"- {md_escape(line)}" for line in reason_lines(explanation)))
     method = {
         "tree": "exact tree SHAP",
@@ -177,10 +168,9 @@ def circumplex(analysis: Analysis) -> None:
     st.subheader("Valence and arousal")
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(
-            circumplex_chart(point.valence, point.arousal, CIRCUMPLEX_POSITIONS, probabilities),
+        st.image(
+            circumplex_png(point.valence, point.arousal, CIRCUMPLEX_POSITIONS, probabilities),
             width="stretch",
-            key="analyze-circumplex",
         )
     with right:
         st.markdown(
