@@ -30,9 +30,9 @@ from turkmood.png_canvas import (
 )
 
 #: Bar charts: width, row height and the share of a row a bar fills (px, px, fraction).
-BAR_WIDTH, ROW_HEIGHT, BAR_FILL = 700, 34, 0.62
+BAR_WIDTH, ROW_HEIGHT, BAR_FILL = 700, 36, 0.62
 #: Bar charts: space above the rows (title) and below them (ticks and axis title), px.
-BAR_TOP, BAR_BOTTOM = 44, 46
+BAR_TOP, BAR_BOTTOM = 48, 50
 #: Room kept right of the longest bar for its value label, px.
 VALUE_ROOM = 56
 #: Colour of bars that pull away from the explained emotion.

@@ -22,7 +22,7 @@ from turkmood.signal_views import Envelope, Spectrogram, mel_spectrogram_db, wav
 PICTURE_WIDTH = 1200
 WAVEFORM_HEIGHT, SPECTROGRAM_HEIGHT = 190, 300
 #: Plot area margins in pixels: left (tick labels), right (colour bar), top (title), bottom.
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 62, 84, 30, 42
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 66, 90, 32, 46
 WAVE_COLOUR = (58, 110, 165)
 #: Frequencies labelled on the spectrogram's mel axis (Hz).
 FREQ_TICKS = (50, 100, 200, 500, 1000, 2000, 4000, 8000)
@@ -77,7 +77,7 @@ def _time_axis(draw: ImageDraw.ImageDraw, box: tuple[int, ...], duration_s: floa
         draw.line([(x, y1), (x, y1 + 4)], fill=TEXT_COLOUR)
         draw.text((x, y1 + 6), _tick_label(t), fill=TEXT_COLOUR, font=small, anchor="ma")
     unit = "time (min:s)" if duration_s >= 60 else "time (s)"
-    draw.text(((x0 + x1) / 2, y1 + 23), unit, fill=TEXT_COLOUR, font=small, anchor="ma")
+    draw.text(((x0 + x1) / 2, y1 + 25), unit, fill=TEXT_COLOUR, font=small, anchor="ma")
 
 
 def _y_label(draw: ImageDraw.ImageDraw, y: float, text: str) -> None:

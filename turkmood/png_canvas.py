@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 #: Colours of text, grid lines and the page background (Streamlit's light theme).
 TEXT_COLOUR, GRID_COLOUR, AXIS_COLOUR = (49, 51, 63), (225, 228, 232), (110, 110, 110)
 BACKGROUND = (255, 255, 255)
-FONT_SIZE, TITLE_SIZE = 13, 15
+FONT_SIZE, TITLE_SIZE = 15, 17
 #: zlib level of the PNGs: 3 is ~3x faster than the default 6 for a few % more bytes.
 PNG_COMPRESS_LEVEL = 3
 Box = tuple[int, int, int, int]
