@@ -204,6 +204,9 @@ MAX_CHANNELS = 8
 MAX_DECODED_BYTES = 1024**3
 #: Bytes of interleaved samples decoded per block (whatever the channel count).
 DECODE_BLOCK_BYTES = 16 * 1024**2
+#: Native-rate samples gathered before each step of the streaming resampler (PyAV's frames
+#: hold ~1 000 samples; a soxr call per frame would cost more than the resampling).
+RESAMPLE_BLOCK_FRAMES = 1 << 18
 #: soxr quality used to bring other rates to ANALYSIS_SR ("HQ": 20-bit, linear phase).
 RESAMPLE_QUALITY = "HQ"
 #: A decoder that yields fewer frames than its header announced, by more than this share or
