@@ -95,17 +95,20 @@ def test_app_starts_streamlit_on_the_app_with_address_port_and_extra_options(mon
     ]  # fmt: skip
 
 
-def test_app_launcher_preloads_then_warms_up_inside_streamlits_runtime(monkeypatch):
+def test_app_launcher_warms_up_only_once_the_server_has_started(monkeypatch):
     import ui.launch
-    import ui.widgets  # noqa: F401 - imported before streamlit.runtime.exists is replaced
 
     events = []
-    monkeypatch.setattr(ui.launch, "LIBRARY_MODULES", ("json",))
-    monkeypatch.setattr(ui.launch, "APP_MODULES", ("ui.widgets",))
     looks = iter([False, False, True])
-    monkeypatch.setattr("streamlit.runtime.exists", lambda: events.append("look") or next(looks))
+    monkeypatch.setattr(ui.launch, "_server_started", lambda: events.append("look") or next(looks))
     monkeypatch.setattr(ui.launch, "RUNTIME_POLL_S", 0.0)
     monkeypatch.setattr("ui.resources.warm_up_in_background", lambda: events.append("warm"))
     ui.launch.preload()
-    # the app's caches are made only once the runtime exists, then the warm-up starts
+    # nothing competes with the server's start; the app's caches belong to its runtime
     assert events == ["look", "look", "look", "warm"]
+
+
+def test_server_started_is_false_without_a_streamlit_runtime():
+    import ui.launch
+
+    assert ui.launch._server_started() is False

@@ -1,47 +1,55 @@
 """``python -m turkmood app``: start the Streamlit app with a server that is ready when it answers.
 
 ``streamlit run app.py`` imports nothing until the first visitor connects: that first page then
-paid for importing scikit-learn, SHAP, Plotly and the feature code (~2-4 s on 2 cores) while the
-background warm-up (model, explainer, worker pool) competed with it for the same cores. Here the
-same server is started by Streamlit's own command line, and a background thread first imports
-what the pages use, then runs the app's warm-up (:func:`ui.resources.warm_up_in_background`, the
-same cached resources a page asks for) — while the server is already answering. A visitor who
-comes earlier waits on the same imports and caches, never for work done twice.
+paid for importing scikit-learn, SHAP, Plotly and the feature code (~2-4 s on 2 cores) and for
+loading the model. Here the same server is started by Streamlit's own command line, and as soon
+as it answers a background thread starts the app's warm-up
+(:func:`ui.resources.warm_up_in_background`: the libraries, the model, the explainer and the
+rest, the same cached resources a page asks for), while nobody waits for it yet: a server
+started before class is ready when the first visitor comes. A visitor who comes earlier waits
+on the same imports and caches, never for work done twice.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
 #: The Streamlit script (the multipage entry point).
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
-#: Libraries the pages import (the slowest first), imported before the server is up.
-LIBRARY_MODULES = ("sklearn.pipeline", "pandas", "scipy.signal", "shap", "plotly.graph_objects")
-#: The app's own modules, imported once Streamlit's runtime exists (their caches belong to it).
-APP_MODULES = ("ui.resources", "ui.widgets", "ui.analyze_report", "ui.analyze_feedback")
-#: Seconds between two looks for Streamlit's runtime while the server starts.
+#: Seconds between two looks at Streamlit's runtime while the server starts.
 RUNTIME_POLL_S = 0.05
 
 
-def preload() -> None:
-    """Import the libraries, wait for Streamlit's runtime, start the app's warm-up (its own
-    thread: the model first) and import the app's modules (all idempotent)."""
-    for name in LIBRARY_MODULES:
-        importlib.import_module(name)
-    from streamlit import runtime
+def _server_started() -> bool:
+    """Whether Streamlit's server answers its health check (on this machine)."""
+    from streamlit import config, runtime
 
-    while not runtime.exists():
+    if not runtime.exists():
+        return False
+    url = f"http://127.0.0.1:{config.get_option('server.port')}/_stcore/health"
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def preload() -> None:
+    """Once the server answers, start the app's warm-up (idempotent: a page asks for the same).
+
+    Nothing is done before: work done while the server starts only delays its start (it holds
+    the interpreter lock), and the app's caches belong to its runtime.
+    """
+    while not _server_started():
         time.sleep(RUNTIME_POLL_S)
     from ui.resources import warm_up_in_background
 
     warm_up_in_background()
-    for name in APP_MODULES:
-        importlib.import_module(name)
 
 
 def run(streamlit_args: Sequence[str] = ()) -> int:

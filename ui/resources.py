@@ -127,28 +127,26 @@ def _window_pool_cached() -> Executor | None:
 
 
 def _warm_up() -> None:
-    """Load the default model (the first page shows its version), start the window pool, fit
-    the out-of-distribution detector, compile the feature kernels on a short signal and build
-    the model's SHAP explainer — everything the first upload would otherwise wait for
-    (measured cold: ~1.3 s of kernel compilation and ~1.4 s of explainer build,
-    bench/page.py) — then synthesise the Classroom's first demonstration (~2.7 s, shown as soon
-    as that page opens). A failure only leaves the work to the page that needs it."""
-    try:
-        name = default_model_name()
-        model = get_model(name)
-    except Exception:  # noqa: BLE001 - warming is an optimisation; the page reports errors
-        model = None
-    _window_pool_cached()
-    training_detector()
-    if model is None:
-        return
+    """Load the default model (the first page shows its version), compile the feature kernels
+    on a short signal and build the model's SHAP explainer, fit the out-of-distribution
+    detector — everything the first upload would otherwise wait for (measured cold: ~1.3 s of
+    kernel compilation and ~1.4 s of explainer build, bench/page.py) — then start the window
+    pool (only songs longer than a window use it; its processes take both cores for a few
+    seconds) and synthesise the Classroom's first demonstration (~2.7 s, shown as soon as that
+    page opens). A failure only leaves the work to the page that needs it."""
     try:
         from ui.analyze_resources import get_explainer
 
+        name = default_model_name()
+        model = get_model(name)
         t = np.arange(int(WARM_UP_SIGNAL_S * ANALYSIS_SR)) / ANALYSIS_SR
         signal = 0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))
         analyze_signal(signal, ANALYSIS_SR, model)
         get_explainer(name)
+        import ui.analyze_report  # noqa: F401 - the song report's modules, for the first song
+
+        training_detector()
+        _window_pool_cached()
         from turkmood.demos import DEMO_SPECS
         from ui.classroom_resources import get_demo
 
@@ -159,9 +157,8 @@ def _warm_up() -> None:
 
 @st.cache_resource(show_spinner=False)
 def warm_up_in_background() -> threading.Thread:
-    """Once per server process, on a background thread: start the window pool (~2 s) and fit
-    the OOD detector (~0.8 s), so the first song does not wait for them (a song arriving
-    earlier waits on the same caches)."""
+    """Once per server process, on a background thread: :func:`_warm_up`, so the first song does
+    not wait for it (a song arriving earlier waits on the same caches)."""
     thread = threading.Thread(target=_warm_up, name="turkmood-warm-up", daemon=True)
     thread.start()
     return thread
