@@ -166,9 +166,10 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Songs", f"{len(results)}")
 c2.metric("Failed", f"{len(results) - analysed}")
 c3.metric(
-    "Uncertain (sent to review)",
+    "Sent to review",
     f"{uncertain / analysed:.0%}" if analysed else "—",
-    help=f"{uncertain} of {analysed} analysed songs",
+    help=f"{uncertain} of {analysed} analysed songs: between two emotions, or unlike the "
+    "training music",
 )
 c4.metric(
     "Out of distribution",

@@ -44,7 +44,7 @@ def test_batch_upload_summarises_all_rows(open_page, bundled_frame, default_mode
     assert metrics["Songs"] == "60"
     assert metrics["Failed"] == "0"
     share = expected["decision"].map(is_uncertain).mean()
-    assert metrics["Uncertain (sent to review)"] == f"{share:.0%}"
+    assert metrics["Sent to review"] == f"{share:.0%}"
     assert len(at.get("plotly_chart")) == 1
     assert len(at.download_button) == 1
     np.testing.assert_allclose(results["confidence"], expected["confidence"], atol=1e-4)
