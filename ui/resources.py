@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from turkmood.constants import (
     MIN_POOL_WINDOWS,
     MODELS_DIR,
     WARM_UP_SIGNAL_S,
+    WARM_UP_YIELD_S,
 )
 from turkmood.data import TrainingData, file_sha256, load_training_data
 from turkmood.errors import ModelError
@@ -126,6 +128,14 @@ def _window_pool_cached() -> Executor | None:
     return start_window_pool()
 
 
+def _when_no_analysis_runs() -> None:
+    """Return once no song is being analysed or waiting (the rest of the warm-up would take
+    both cores from a visitor's first song)."""
+    gate = analysis_gate()
+    while gate.running or gate.waiting:
+        time.sleep(WARM_UP_YIELD_S)
+
+
 def _warm_up() -> None:
     """Load the default model (the first page shows its version), compile the feature kernels
     on a short signal and build the model's SHAP explainer, fit the out-of-distribution
@@ -133,7 +143,8 @@ def _warm_up() -> None:
     kernel compilation and ~1.4 s of explainer build, bench/page.py) — then start the window
     pool (only songs longer than a window use it; its processes take both cores for a few
     seconds) and synthesise the Classroom's first demonstration (~2.7 s, shown as soon as that
-    page opens). A failure only leaves the work to the page that needs it."""
+    page opens), those two only while no song is being analysed. A failure only leaves the work
+    to the page that needs it."""
     try:
         from ui.analyze_resources import get_explainer
 
@@ -146,10 +157,12 @@ def _warm_up() -> None:
         import ui.analyze_report  # noqa: F401 - the song report's modules, for the first song
 
         training_detector()
+        _when_no_analysis_runs()  # what follows is for long songs and the Classroom
         _window_pool_cached()
         from turkmood.demos import DEMO_SPECS
         from ui.classroom_resources import get_demo
 
+        _when_no_analysis_runs()
         get_demo(DEMO_SPECS[0].key)
     except Exception:  # noqa: BLE001 - warming is an optimisation; the upload reports errors
         return

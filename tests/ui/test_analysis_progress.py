@@ -123,3 +123,26 @@ def test_a_failed_analysis_gives_its_slot_back(monkeypatch):
     with pytest.raises(AudioError):
         analyze_audio(b"not audio at all", ui.resources.default_model_name())
     assert analysis_gate().running == 0
+
+
+def test_the_warm_up_leaves_the_pool_and_the_demo_until_no_song_is_analysed(monkeypatch):
+    """The warm-up's later steps (window pool, Classroom demo) take both cores: a visitor's
+    song that is being analysed goes first."""
+    gate = ui.resources.AnalysisGate(MAX_CONCURRENT_ANALYSES)
+    steps = []
+    monkeypatch.setattr(ui.resources, "analysis_gate", lambda: gate)
+    monkeypatch.setattr(ui.resources, "WARM_UP_YIELD_S", 0.01)
+    monkeypatch.setattr(ui.resources, "get_model", lambda name: steps.append("model"))
+    monkeypatch.setattr(ui.resources, "analyze_signal", lambda *a, **k: steps.append("kernels"))
+    monkeypatch.setattr("ui.analyze_resources.get_explainer", lambda name: steps.append("shap"))
+    monkeypatch.setattr(ui.resources, "training_detector", lambda: steps.append("ood"))
+    monkeypatch.setattr(ui.resources, "_window_pool_cached", lambda: steps.append("pool"))
+    monkeypatch.setattr("ui.classroom_resources.get_demo", lambda key: steps.append("demo"))
+    with gate.slot():  # a visitor's song is being analysed
+        warm = threading.Thread(target=ui.resources._warm_up)
+        warm.start()
+        warm.join(timeout=1.0)
+        assert warm.is_alive()
+        assert steps == ["model", "kernels", "shap", "ood"]
+    warm.join(timeout=PATIENCE_S)
+    assert steps == ["model", "kernels", "shap", "ood", "pool", "demo"]
