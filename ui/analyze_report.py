@@ -83,18 +83,18 @@ def caveats(analysis: Analysis) -> None:
         st.info(note)
 
 
-def _start_explanation(analysis: Analysis, model_name: str) -> Future[Explanation] | Exception:
-    """The SHAP explanation, started on a background thread (or why it could not start)."""
+def _start_explanation(analysis: Analysis, model_name: str) -> Future[Explanation]:
+    """The SHAP explanation, started on a background thread (a failed future if it cannot)."""
     try:
         return explanation_future(model_name, analysis.track_features, analysis.predicted)
     except Exception as exc:  # noqa: BLE001 - the verdict must stay visible whatever SHAP does
-        return exc
+        failed: Future[Explanation] = Future()
+        failed.set_exception(exc)
+        return failed
 
 
-def _explanation(pending: Future[Explanation] | Exception) -> Explanation | None:
+def _explanation(pending: Future[Explanation]) -> Explanation | None:
     try:
-        if isinstance(pending, Exception):
-            raise pending
         return pending.result()
     except Exception as exc:  # noqa: BLE001 - the verdict must stay visible whatever SHAP does
         st.warning(f"The explanation could not be computed for this model: {md_escape(exc)}")

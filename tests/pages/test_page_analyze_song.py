@@ -265,3 +265,21 @@ def test_a_rerun_does_not_recompute_the_explanation(open_page, short_clip, monke
     at.run()  # the same clip, a plain rerun
     assert not at.exception and len(calls) == 1
     assert _images(at) == REPORT_IMAGES  # the report (SHAP bars included) is still drawn
+
+
+def test_a_failing_explanation_is_a_warning_and_the_rest_of_the_report_stays(
+    open_page, short_clip, monkeypatch
+):
+    import ui.analyze_resources as resources
+
+    def broken(*args, **kwargs):
+        raise ValueError("no SHAP for this model")
+
+    monkeypatch.setattr(resources, "explain", broken)
+    resources._explanation_future.clear()
+    at = _upload(open_page("analyze"), "noshap.flac", short_clip)
+    assert not at.exception
+    assert any("explanation could not be computed" in w.value for w in at.warning)
+    assert _decisions(at)  # the verdict
+    assert _images(at) == REPORT_IMAGES - 1  # everything but the SHAP bars
+    assert _download_labels(at)[:2] == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
