@@ -48,12 +48,11 @@ SR = 44_100
 DUR_S = 30.0
 WES = "x_wesnoth-1.16-music/usr/share/games/wesnoth/1.16/data/core/music"
 WES_PACKAGE = "Debian 12 package wesnoth-1.16-music (1:1.16.9-1)"
-WES_LICENCE = (
-    "GPL-2.0-or-later (the package's copyright file puts the whole package under the GNU GPL "
-    "version 2 or later; text in GPL-2.txt beside the clips)"
-)
+#: The package's copyright file puts the whole package under the GNU GPL version 2 or later.
+WES_LICENCE = "GPL-2.0-or-later"
 GPL_TEXT = Path("/usr/share/common-licenses/GPL-2")  # Debian's copy of the licence text
-ACE_LICENCE = "MIT (notice in LICENSE-MUSIC beside the clips; no attribution required)"
+#: The catalogue's upstream notice: MIT, no attribution required.
+ACE_LICENCE = "MIT"
 ACE_ORIGIN = (
     "AI-generated with ACE-Step 1.5 (not performed by people), from the adaptation catalogue "
     "of the immich-memories project"
@@ -139,6 +138,7 @@ def main(debian_root: Path, catalogue: Path) -> None:
                 "label_source": item["label_source"],
                 "label_provenance": item["label_provenance"],
                 "licence": WES_LICENCE,
+                "licence_file": "GPL-2.txt",
                 "source": f"{WES_PACKAGE}: /{WES.split('/', 1)[1]}/{item['source_file']}",
                 "processing": (
                     f"excerpt {offset:g}\u2013{offset + DUR_S:g} s, channels averaged, 16-bit FLAC"
@@ -171,6 +171,7 @@ def main(debian_root: Path, catalogue: Path) -> None:
                     f"to {emotion}. A weak label: no listener rated this track."
                 ),
                 "licence": ACE_LICENCE,
+                "licence_file": "LICENSE-MUSIC",
                 "source": "adaptation catalogue (shared/data/adaptation), copied unchanged",
                 "processing": "none (the catalogue's Opus file, byte for byte)",
                 "sha256": sha256(path),
