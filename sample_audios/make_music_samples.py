@@ -173,7 +173,7 @@ def main(debian_root: Path, catalogue: Path) -> None:
                 "licence": ACE_LICENCE,
                 "licence_file": "LICENSE-MUSIC",
                 "source": "adaptation catalogue (shared/data/adaptation), copied unchanged",
-                "processing": "none (the catalogue's Opus file, byte for byte)",
+                "processing": "the catalogue's Opus file, unchanged",
                 "sha256": sha256(path),
             }
         )
