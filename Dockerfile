@@ -2,7 +2,7 @@
 # Build: docker build -t turkmood .
 # API:   docker run --rm -p 127.0.0.1:8000:8000 -v turkmood-data:/data turkmood
 # App:   docker run --rm --shm-size=1g -p 127.0.0.1:8501:8501 -v turkmood-data:/data turkmood \
-#          python -m streamlit run app.py --server.address 0.0.0.0 --server.port 8501
+#          python -m turkmood app --host 0.0.0.0 --port 8501
 # --shm-size: the app's window pool hands a song to its workers through /dev/shm when it fits
 # (Docker's default is 64 MB; beyond that it falls back to /tmp, slower but safe); user state (feedback, labels, prediction log, jobs, registry) is under /data.
 FROM python:3.11-slim

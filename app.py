@@ -1,6 +1,7 @@
 """TurkMood — Streamlit entry point: page config, navigation and the shared model selector.
 
-Run with ``streamlit run app.py``. Pages live in ``app_pages/`` and only draw what ``turkmood``
+Run with ``python -m turkmood app`` (``streamlit run app.py`` works too, without the
+warm start of :mod:`ui.launch`). Pages live in ``app_pages/`` and only draw what ``turkmood``
 computes. Not ``pages/``: Streamlit 1.67 treats a ``pages/`` folder as a legacy multipage app and
 serves a bookmarked ``/batch`` without running this file (no navigation, no model selector).
 
@@ -17,6 +18,7 @@ def main() -> None:
     """Configure the page, the navigation and the sidebar, then run the chosen page."""
     import streamlit as st
 
+    from ui.page_timing import phase
     from ui.resources import FAVICON, warm_up_in_background
     from ui.widgets import model_selector
 
@@ -33,12 +35,16 @@ def main() -> None:
         st.Page("app_pages/model_card.py", title="Model card", icon=":material/fact_check:"),
         st.Page("app_pages/classroom.py", title="Classroom", icon=":material/school:"),
     ]
-    navigation = st.navigation(pages)
-    st.sidebar.title("TurkMood")
-    st.sidebar.caption("Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features.")
-    model_selector()
-    warm_up_in_background()  # worker pool + OOD detector, off the first song's path
-    navigation.run()
+    with phase("script: navigation, sidebar, model selector"):
+        navigation = st.navigation(pages)
+        st.sidebar.title("TurkMood")
+        st.sidebar.caption(
+            "Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features."
+        )
+        model_selector()
+        warm_up_in_background()  # worker pool + OOD detector, off the first song's path
+    with phase(f"script run: {navigation.title}"):
+        navigation.run()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Start a real ``python -m turkmood serve`` process on 127.0.0.1 and wait until it is healthy.
 
 Used by the API tests and ``bench/api.py`` (both need the service as a separate process); the
-port and health helpers and the app's ``streamlit run`` command also serve the browser tests and
+port and health helpers and the app's start command also serve the browser tests and
 ``bench/page.py``.
 """
 
@@ -40,10 +40,10 @@ def answers(url: str, timeout: float = 2) -> bool:
 
 
 def streamlit_command(port: int) -> list[str]:
-    """``streamlit run app.py`` headless on 127.0.0.1:``port`` (run it from the project root)."""
+    """The app as the README starts it (``python -m turkmood app``), headless on
+    127.0.0.1:``port`` (run it from the project root)."""
     return [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.address", "127.0.0.1", "--server.port", str(port),
+        sys.executable, "-m", "turkmood", "app", "--host", "127.0.0.1", "--port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]  # fmt: skip

@@ -28,12 +28,11 @@ from turkmood.model import LoadedModel, predict_features
 from turkmood.results import results_frame
 from turkmood.tables import FeatureTable
 from ui.analysis_progress import ProgressPanel
-from ui.analyze_feedback import feedback_form
-from ui.analyze_report import report
 from ui.analyze_samples import MUSIC, Sample, audio_mime, list_samples, record_rows, record_text
 from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio, row_names
+from ui.page_timing import phase
 from ui.prediction_logging import log_app_prediction
-from ui.resources import analyze_audio, bundled_table
+from ui.resources import analyze_song, bundled_table
 from ui.song_state import remember_analyzed_song
 from ui.text import md_escape
 from ui.widgets import (
@@ -90,23 +89,31 @@ def show_audio(
     over the song's windows (nothing for a clip analysed before: it comes from the cache).
     ``player=False`` when the input widget already plays it (a recording).
     """
+    # imported here: the page's first view (no song yet) does not wait for SHAP and Plotly
+    from ui.analyze_feedback import feedback_form
+    from ui.analyze_report import report
+
     if player:
         st.audio(data, format=audio_mime(name))
     started = time.perf_counter()
     panel = ProgressPanel()
     try:
-        analysis = analyze_audio(data, model.name, panel)
+        with phase("analyze: analysis (cache look-up or decode + features + prediction)"):
+            result = analyze_song(data, model.name, panel)
     except AudioError as exc:
         st.error(f"This {what} cannot be analysed: {md_escape(exc)}")
         return
     finally:
         panel.clear()
+    analysis = result.analysis
     # the prediction log's latency is the analysis, not the time spent in the queue
-    log_app_prediction(name, data, analysis, time.perf_counter() - started - panel.queued_s)
+    with phase("analyze: prediction log"):
+        log_app_prediction(name, data, analysis, time.perf_counter() - started - panel.queued_s)
     remember_analyzed_song(name, analysis.track_features)
     st.subheader(f"Result — model `{analysis.model_version}`")
-    report(name, data, analysis, model.name)
-    feedback_form(name, data, analysis)
+    report(name, result, model.name)
+    with phase("analyze: feedback form"):
+        feedback_form(name, data, analysis)
 
 
 def recording_name(data: bytes) -> str:

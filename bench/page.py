@@ -2,14 +2,18 @@
 
 Usage: python bench/page.py [--clips N] [--port PORT]
 
-1. Starts a fresh ``streamlit run app.py`` on 127.0.0.1 (a throw-away ``TURKMOOD_HOME``) and
-   Debian's Chromium through Playwright, as the end-to-end tests do; times the server start, the
-   first page (navigation → script idle), N uploads of different bundled 30 s samples one after
-   the other (upload → the result's "Was this right?" form rendered and the script idle: the
-   first is cold, the rest warm) and then the Classroom page's first load.
+1. Starts a fresh app server (``python -m turkmood app``, as the README does) on 127.0.0.1 (a
+   throw-away ``TURKMOOD_HOME``) and Debian's Chromium through Playwright, as the end-to-end
+   tests do; times the server start, the first page (navigation → script idle), N uploads of
+   different bundled 30 s samples one after the other (upload → the result's "Was this right?"
+   form rendered and the script idle: the first is cold, the rest warm) and then the Classroom
+   page's first load. The server writes its own phases per script run
+   (``TURKMOOD_PAGE_TIMINGS``, ``ui.page_timing``) and the page counts the browser main thread's
+   long tasks (rendering, Plotly), so each upload splits into upload → script start, the
+   script's phases, and script end → idle in the browser.
 2. In this process, for the same clips, times what the page computes, phase by phase, with the
    same library functions: decode, features + prediction (``analyze_signal``), the SHAP
-   explanation, the pictures (second decode + waveform envelope + mel spectrogram) and each
+   explanation, the pictures (waveform envelope + mel spectrogram drawn as PNGs) and each
    figure's build, with the size of the JSON each figure sends to the browser.
 3. Prints the warm upload → result median against the library's ``analyze`` median for the same
    clips (ratio), and the bytes the browser received over the websocket per upload.
@@ -20,6 +24,7 @@ Every number is measured by this script on this machine; run it on an idle machi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -36,24 +41,29 @@ sys.path.insert(0, str(ROOT))
 from api.launch import answers, free_port, streamlit_command  # noqa: E402
 from turkmood.analyze import analyze, analyze_signal  # noqa: E402
 from turkmood.audio import load_audio  # noqa: E402
+from turkmood.chart_png import circumplex_png, probability_png  # noqa: E402
 from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASSES  # noqa: E402
 from turkmood.data import load_training_data  # noqa: E402
 from turkmood.explain import build_explainer, explain  # noqa: E402
 from turkmood.model import cached_model  # noqa: E402
 from turkmood.ood import training_detector  # noqa: E402
-from turkmood.plots import (  # noqa: E402
-    circumplex_chart,
-    probability_bar,
-    spectrogram_chart,
-    timeline_chart,
-    waveform_chart,
-)
-from turkmood.signal_views import mel_spectrogram_db, waveform_envelope  # noqa: E402
+from turkmood.picture_png import audio_pictures  # noqa: E402
+from turkmood.plots import timeline_chart  # noqa: E402
+from ui.page_timing import TIMINGS_ENV  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT_MS = 180_000
+#: Sums the browser main thread's long tasks (> 50 ms: rendering, plotly, parsing) since reset.
+LONG_TASKS_SCRIPT = """
+window.__turkmoodBusy = 0;
+window.__turkmoodBusyReset = () => { window.__turkmoodBusy = 0; };
+window.__turkmoodBusyMs = () => window.__turkmoodBusy;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) { window.__turkmoodBusy += entry.duration; }
+}).observe({ type: "longtask", buffered: false });
+"""
 
 
 def _clips(n: int) -> list[Path]:
@@ -63,18 +73,16 @@ def _clips(n: int) -> list[Path]:
     return clips[:n]
 
 
-def _figures(envelope, spectrogram, analysis) -> dict[str, Callable[[], object]]:
-    """The Analyze page's figures for one clip, each as a builder."""
+def _figures(analysis) -> dict[str, Callable[[], object]]:
+    """The Analyze page's charts for one clip, each as a builder (PNG bytes or a Plotly figure)."""
     track = analysis.track.iloc[0]
     probabilities = {c: float(track[c]) for c in CLASSES}
     return {
-        "waveform": lambda: waveform_chart(envelope.times, envelope.low, envelope.high),
-        "spectrogram": lambda: spectrogram_chart(
-            spectrogram.times, spectrogram.freqs, spectrogram.db
+        "probabilities (PNG)": lambda: probability_png(probabilities),
+        "timeline (Plotly, songs > 30 s)": lambda: timeline_chart(
+            analysis.timeline, title="t", track=probabilities
         ),
-        "probabilities": lambda: probability_bar(probabilities),
-        "timeline": lambda: timeline_chart(analysis.timeline, title="t", track=probabilities),
-        "circumplex": lambda: circumplex_chart(0.0, 0.0, CIRCUMPLEX_POSITIONS, probabilities),
+        "circumplex (PNG)": lambda: circumplex_png(0.0, 0.0, CIRCUMPLEX_POSITIONS, probabilities),
     }
 
 
@@ -106,20 +114,47 @@ def library_phases(clips: list[Path]) -> dict[str, list[float]]:
         explain(explainer, analysis.track_features, analysis.predicted)
         add("SHAP explanation", time.perf_counter() - t0)
         t0 = time.perf_counter()
-        y2, sr2 = load_audio(data)
-        envelope, spectrogram = waveform_envelope(y2, sr2), mel_spectrogram_db(y2, sr2)
-        add("pictures: decode again + envelope + mel", time.perf_counter() - t0)
-        figures = _figures(envelope, spectrogram, analysis)
+        pictures = audio_pictures(y, sr)
+        add(
+            "pictures: envelope + mel + two PNGs (page: beside the features)",
+            time.perf_counter() - t0,
+        )
+        add("pictures: KB sent", (len(pictures.waveform) + len(pictures.spectrogram)) / 1024)
+        figures = _figures(analysis)
         for name, build in figures.items():
             t0 = time.perf_counter()
             try:
                 figure = build()
-                size = len(figure.to_json())
+                size = len(figure) if isinstance(figure, bytes) else len(figure.to_json())
             except (TypeError, ValueError, KeyError):
                 continue
-            add(f"figure {name}: build + JSON", time.perf_counter() - t0)
+            add(f"figure {name}: build", time.perf_counter() - t0)
             add(f"figure {name}: KB sent", size / 1024)
     return phases
+
+
+def server_phases(path: Path, spans: list[tuple[float, float]]) -> list[dict[str, float]]:
+    """Per upload (wall-clock span), the seconds the server spent in each timed page phase
+    (summed over the script runs inside the span; ``runs`` counts the Analyze script runs)."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    per_upload = []
+    for begin, end in spans:
+        phases: dict[str, float] = {}
+        runs = [
+            line
+            for line in lines
+            if begin <= line["t"] <= end and line["phase"].startswith("script run: Analyze")
+        ]
+        for line in lines:
+            if begin <= line["t"] <= end:
+                phases[line["phase"]] = phases.get(line["phase"], 0.0) + line["s"]
+        if runs:
+            phases["runs"] = len(runs)
+            first_start = runs[0]["t"] - runs[0]["s"]
+            phases["browser: upload → first Analyze script run starts"] = first_start - begin
+            phases["browser: last script run ends → page idle (render)"] = end - runs[-1]["t"]
+        per_upload.append(phases)
+    return per_upload
 
 
 def browser_run(clips: list[Path], port: int) -> dict[str, object]:
@@ -128,7 +163,8 @@ def browser_run(clips: list[Path], port: int) -> dict[str, object]:
 
     url = f"http://127.0.0.1:{port}"
     home = tempfile.mkdtemp(prefix="turkmood-bench-home-")
-    env = {**os.environ, "TURKMOOD_HOME": home}
+    timings = Path(home) / "page_timings.jsonl"
+    env = {**os.environ, "TURKMOOD_HOME": home, TIMINGS_ENV: str(timings)}
     command = streamlit_command(port)
     log = open(Path(home) / "server.log", "wb")  # noqa: SIM115 - closed in finally
     start = time.perf_counter()
@@ -155,23 +191,30 @@ def browser_run(clips: list[Path], port: int) -> dict[str, object]:
                 )
 
             page.on("websocket", on_socket)
+            page.add_init_script(LONG_TASKS_SCRIPT)
             t0 = time.perf_counter()
             page.goto(url)
             page.wait_for_selector(IDLE)
             page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(state="attached")
             out["first page (navigation → idle)"] = time.perf_counter() - t0
-            uploads, sizes = [], []
+            uploads, sizes, spans, busy = [], [], [], []
             for clip in clips:
                 before = received[0]
-                t0 = time.perf_counter()
+                page.evaluate("window.__turkmoodBusyReset()")
+                t0, wall0 = time.perf_counter(), time.time()
                 page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(clip))
                 page.get_by_text("Was this right?").wait_for()
                 page.wait_for_selector(IDLE)
                 uploads.append(time.perf_counter() - t0)
+                spans.append((wall0, time.time()))
+                busy.append(page.evaluate("window.__turkmoodBusyMs()") / 1000)
                 sizes.append((received[0] - before) / 1024)
                 page.goto(url)  # a fresh page for the next upload (same server, warm caches)
                 page.wait_for_selector(IDLE)
             out["uploads"] = uploads
+            out["server phases"] = server_phases(timings, spans)
+            for phases, seconds in zip(out["server phases"], busy, strict=True):
+                phases["browser: main thread busy (long tasks: render, scripts)"] = seconds
             out["KB received per upload"] = sizes
             t0 = time.perf_counter()
             page.goto(f"{url}/classroom")
@@ -212,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'Classroom first load':<44} {classroom:7.2f} s")
     kb = page["KB received per upload"]
     print(f"  {'websocket KB received per upload, median':<44} {np.median(kb):7.0f} KB")
+    warm_server = page["server phases"][1:] or page["server phases"]
+    print("\non the server, per upload (warm uploads' median; TURKMOOD_PAGE_TIMINGS)")
+    names = sorted({name for run in warm_server for name in run})
+    for name in names:
+        value = np.median([run.get(name, 0.0) for run in warm_server])
+        unit = "" if name == "runs" else " s"
+        print(f"  {name:<70} {value:7.3f}{unit}")
     print("\nin this process, same clips, same library functions (median per clip)")
     for name, values in phases.items():
         unit = "KB" if name.endswith("KB sent") else "s"

@@ -307,3 +307,40 @@ def test_out_of_memory_becomes_an_audio_error(tmp_path, monkeypatch):
     monkeypatch.setattr(audio, "_decode_mono", no_memory)
     with pytest.raises(AudioError, match="out of memory"):
         audio.load_audio(clip)
+
+
+@pytest.mark.parametrize("sr", [48_000, 96_000])
+def test_streamed_resampling_equals_resampling_the_whole_signal(tmp_path, sr):
+    import soxr
+
+    from turkmood.constants import RESAMPLE_BLOCK_FRAMES, RESAMPLE_QUALITY
+
+    n = 3 * RESAMPLE_BLOCK_FRAMES + 12_345  # several resampler steps and a ragged end
+    rng = np.random.default_rng(7)
+    y = 0.2 * np.sin(2 * np.pi * 440 * np.arange(n) / sr) + 0.01 * rng.standard_normal(n)
+    path = tmp_path / "rate.flac"
+    sf.write(path, y, sr, subtype="PCM_24")
+    native, _ = sf.read(path, dtype="float64")
+    got, got_sr = load_audio(path)
+    assert got_sr == ANALYSIS_SR
+    np.testing.assert_array_equal(got, soxr.resample(native, sr, ANALYSIS_SR, RESAMPLE_QUALITY))
+
+
+def test_a_high_rate_file_never_holds_its_whole_native_rate_signal(tmp_path):
+    import tracemalloc
+
+    sr, seconds = 96_000, 150
+    t = np.arange(sr * seconds) / sr
+    path = tmp_path / "hi_rate.flac"
+    sf.write(path, np.stack([0.3 * np.sin(2 * np.pi * 220 * t)] * 2, axis=1), sr)
+    del t
+    native_mono_bytes = sr * seconds * 8
+    tracemalloc.start()
+    try:
+        y, _ = load_audio(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert y.size == pytest.approx(ANALYSIS_SR * seconds, abs=2)
+    # was: the 96 kHz mono signal (110 MB) and its 44.1 kHz copy (51 MB) at once
+    assert peak < y.nbytes + native_mono_bytes / 2

@@ -82,3 +82,30 @@ def test_train_refuses_to_overwrite_the_shipped_models_without_force(capsys):
     assert main(["train", "--quick"]) == 2
     assert "--force" in capsys.readouterr().err
     assert (MODELS_DIR / "manifest.json").read_bytes() == before
+
+
+def test_app_starts_streamlit_on_the_app_with_address_port_and_extra_options(monkeypatch):
+    import ui.launch
+
+    started = {}
+    monkeypatch.setattr(ui.launch, "run", lambda args: started.setdefault("args", args) and 0)
+    assert main(["app", "--port", "8600", "--server.headless", "true"]) == 0
+    assert started["args"] == [
+        "--server.address", "127.0.0.1", "--server.port", "8600", "--server.headless", "true",
+    ]  # fmt: skip
+
+
+def test_app_launcher_preloads_then_warms_up_inside_streamlits_runtime(monkeypatch):
+    import ui.launch
+    import ui.widgets  # noqa: F401 - imported before streamlit.runtime.exists is replaced
+
+    events = []
+    monkeypatch.setattr(ui.launch, "LIBRARY_MODULES", ("json",))
+    monkeypatch.setattr(ui.launch, "APP_MODULES", ("ui.widgets",))
+    looks = iter([False, False, True])
+    monkeypatch.setattr("streamlit.runtime.exists", lambda: events.append("look") or next(looks))
+    monkeypatch.setattr(ui.launch, "RUNTIME_POLL_S", 0.0)
+    monkeypatch.setattr("ui.resources.warm_up_in_background", lambda: events.append("warm"))
+    ui.launch.preload()
+    # the app's caches are made only once the runtime exists, then the warm-up starts
+    assert events == ["look", "look", "look", "warm"]

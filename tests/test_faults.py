@@ -109,7 +109,8 @@ def decisions(at: AppTest) -> list[str]:
 
 
 def charts(at: AppTest) -> int:
-    return len(at.get("plotly_chart"))
+    """Charts and pictures the song report drew (Plotly charts and images)."""
+    return len(at.get("plotly_chart")) + len(at.get("image"))
 
 
 def timed_send(at: AppTest) -> float:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, TypeVar
 
 import av
 import numpy as np
@@ -147,10 +147,23 @@ def _frames(container: av.container.InputContainer) -> Iterator[av.AudioFrame]:
                 ) from exc
 
 
+class MonoSink(Protocol):
+    """Where decoded mono blocks go (e.g. :class:`turkmood.audio.MonoSignal`)."""
+
+    def add(self, block: np.ndarray) -> None: ...
+
+
+Sink = TypeVar("Sink", bound=MonoSink)
+
+
 def decode_mono(
-    target: str | BinaryIO, supported: str, limit_for: Callable[[DecodedStream], int]
-) -> tuple[np.ndarray, int]:
-    """Decode the first audio stream to mono float64 at its own rate: ``(samples, rate)``.
+    target: str | BinaryIO,
+    supported: str,
+    limit_for: Callable[[DecodedStream], int],
+    sink_for: Callable[[DecodedStream], Sink],
+) -> Sink:
+    """Decode the first audio stream to mono float64 at its own rate, block by block into
+    ``sink_for(header)``, which is returned.
 
     ``limit_for(header)`` checks what the header says (raising AudioError to refuse) and returns
     the most samples to decode. Raises AudioError when more are decoded (the file is longer than
@@ -159,7 +172,7 @@ def decode_mono(
     with _open(target, supported) as container:
         info = _info(container)
         limit_frames = limit_for(info)
-        blocks: list[np.ndarray] = []
+        sink = sink_for(info)
         filled = 0
         try:
             for frame in _frames(container):
@@ -173,7 +186,7 @@ def decode_mono(
                         f"The audio is too long: more than {minutes:.1f} min decoded, beyond "
                         "the limit (its header announced less)."
                     )
-                blocks.append(block)
+                sink.add(block)
         except AudioError:
             raise
         except _ERRORS as exc:
@@ -181,5 +194,4 @@ def decode_mono(
                 "The audio file is truncated or corrupt: decoding failed part-way "
                 f"(after {filled / max(info.sample_rate, 1):.1f} s)."
             ) from exc
-    y = np.concatenate(blocks) if blocks else np.zeros(0)
-    return y, info.sample_rate
+    return sink

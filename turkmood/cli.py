@@ -13,6 +13,8 @@ from turkmood.constants import (
     API_PORT,
     API_QUEUE,
     API_WORKERS,
+    APP_HOST,
+    APP_PORT,
     MODELS_DIR,
     PACKAGE_VERSION,
     SEED,
@@ -25,6 +27,7 @@ _EXAMPLES = """examples:
   python -m turkmood predict song.mp3                 print the verdict of one song
   python -m turkmood predict music/ --out results.csv score a folder into a CSV
   python -m turkmood predict-table features.csv       score a table of the 50 features
+  python -m turkmood app                              the web app on http://127.0.0.1:8501
   python -m turkmood serve --port 8000                the REST API (docs at /docs)
   python -m turkmood retrain --labels labels.csv      train a challenger on your labels
   python -m turkmood models                           list models, champion marked
@@ -32,6 +35,8 @@ _EXAMPLES = """examples:
 models (--model): {models}; default: the current champion."""
 #: Commands that decode many audio files: libmpg123's own stderr lines are filtered out there.
 _DECODING_COMMANDS = frozenset({"predict", "retrain"})
+#: Commands that hand unknown options on (to the trainer, to Streamlit).
+_PASS_THROUGH_COMMANDS = frozenset({"train", "app"})
 _MODEL_HELP = "model name (list: python -m turkmood models; default: the current champion)"
 
 
@@ -194,6 +199,14 @@ def _cmd_serve(args: argparse.Namespace, rest: list[str]) -> int:
         max_upload_mb=args.max_upload_mb,
     )
     return 0
+
+
+def _cmd_app(args: argparse.Namespace, rest: list[str]) -> int:
+    import importlib
+
+    # the app face lives beside the library (ui/, app.py); imported only for this command
+    launch = importlib.import_module("ui.launch")
+    return launch.run(["--server.address", args.host, "--server.port", str(args.port), *rest])
 
 
 def _cmd_retrain(args: argparse.Namespace, rest: list[str]) -> int:
@@ -401,6 +414,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --write-tags: print the tags that would be written, change no file",
     )
     pred_p.set_defaults(func=_cmd_predict)
+    app_p = sub.add_parser(
+        "app",
+        help="run the web app (Streamlit), warmed up while it starts",
+        description="Start the Streamlit app (app.py). Unlike a plain `streamlit run app.py`, "
+        "the libraries, the model and the explainer are loaded while the server starts, so "
+        "the first page does not wait for them. Other Streamlit options (e.g. "
+        "--server.headless true) are passed on.",
+    )
+    app_p.add_argument("--host", default=APP_HOST, help=f"address to bind (default {APP_HOST})")
+    app_p.add_argument("--port", type=int, default=APP_PORT, help=f"port (default {APP_PORT})")
+    app_p.set_defaults(func=_cmd_app)
     serve_p = sub.add_parser(
         "serve",
         help="run the REST API (FastAPI + uvicorn; OpenAPI docs at /docs)",
@@ -472,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command != "train":
+    if rest and args.command not in _PASS_THROUGH_COMMANDS:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     try:
         if args.command in _DECODING_COMMANDS:

@@ -204,6 +204,9 @@ MAX_CHANNELS = 8
 MAX_DECODED_BYTES = 1024**3
 #: Bytes of interleaved samples decoded per block (whatever the channel count).
 DECODE_BLOCK_BYTES = 16 * 1024**2
+#: Native-rate samples gathered before each step of the streaming resampler (PyAV's frames
+#: hold ~1 000 samples; a soxr call per frame would cost more than the resampling).
+RESAMPLE_BLOCK_FRAMES = 1 << 18
 #: soxr quality used to bring other rates to ANALYSIS_SR ("HQ": 20-bit, linear phase).
 RESAMPLE_QUALITY = "HQ"
 #: A decoder that yields fewer frames than its header announced, by more than this share or
@@ -362,6 +365,9 @@ DRIFT_SAMPLE_COLOUR = "#7B2CBF"
 # --- REST API (api/, ``python -m turkmood serve``) ------------------------------------------------
 API_HOST = "127.0.0.1"
 API_PORT = 8000
+#: The web app (python -m turkmood app): address and port, Streamlit's usual 8501.
+APP_HOST = "127.0.0.1"
+APP_PORT = 8501
 #: Worker processes doing the CPU-bound work of the API (analysis, SHAP), warmed at start.
 API_WORKERS = 2
 #: Requests that may wait for a worker beyond the ones running; past that: 503 + Retry-After.

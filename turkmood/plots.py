@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
-import plotly.colors as pc
 import plotly.graph_objects as go
 
-from turkmood.constants import CLASS_COLOURS, CLASSES, DECISION_THRESHOLD, SPECTROGRAM_DB_RANGE
+from turkmood.constants import CLASS_COLOURS, CLASSES, DECISION_THRESHOLD
 from turkmood.decision import is_uncertain
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": "plotly_white"}
@@ -289,86 +287,6 @@ def timeline_chart(
 # --- analyze page: audio pictures, explanation and circumplex ----------------------------------
 
 
-def waveform_chart(
-    times: Sequence[float], low: Sequence[float], high: Sequence[float]
-) -> go.Figure:
-    """The waveform as a filled band between each column's lowest and highest sample.
-
-    Sent as float32 (the screen shows ~1 000 pixels; float64 doubled the bytes for nothing).
-    """
-    times = np.asarray(times, dtype=np.float32)
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=times,
-                y=np.asarray(high, dtype=np.float32),
-                mode="lines",
-                line={"width": 0.6, "color": "#3A6EA5"},
-                name="max",
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=times,
-                y=np.asarray(low, dtype=np.float32),
-                mode="lines",
-                line={"width": 0.6, "color": "#3A6EA5"},
-                fill="tonexty",
-                fillcolor="rgba(58, 110, 165, 0.55)",
-                name="min",
-                hoverinfo="skip",
-            ),
-        ]
-    )
-    fig.update_layout(
-        title="Waveform",
-        xaxis_title="time (s)",
-        yaxis={"title": "amplitude", "range": [-1.05, 1.05]},
-        height=220,
-        showlegend=False,
-        **_LAYOUT,
-    )
-    return fig
-
-
-#: Magma without its first stop (#000004), which Streamlit's plotly draws in violet.
-_MAGMA = pc.sequential.Magma[1:]
-_FREQ_TICKS = (50, 100, 200, 500, 1000, 2000, 4000, 8000)
-
-
-def spectrogram_chart(times: Sequence[float], freqs: Sequence[float], db: np.ndarray) -> go.Figure:
-    """Mel spectrogram heat map: time (s) across, mel band centre (Hz) up, level in dB.
-
-    Levels are sent as whole dB in int8 (the range is 80 dB, the hover shows whole dB anyway):
-    an eighth of the bytes of float64 for the same picture.
-    """
-    level = np.clip(np.rint(np.asarray(db, dtype=float)), -SPECTROGRAM_DB_RANGE, 0.0)
-    fig = go.Figure(
-        go.Heatmap(
-            x=np.asarray(times, dtype=np.float32),
-            y=np.asarray(freqs, dtype=np.float32),
-            z=level.astype(np.int8),
-            colorscale=[[i / (len(_MAGMA) - 1), c] for i, c in enumerate(_MAGMA)],
-            zmin=-SPECTROGRAM_DB_RANGE,
-            zmax=0.0,
-            colorbar={"title": "dB"},
-            hovertemplate="%{x:.1f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title="Mel spectrogram (dB re. the loudest cell)",
-        xaxis_title="time (s)",
-        yaxis={
-            "title": "frequency (Hz)",
-            "type": "log",
-            "tickvals": _FREQ_TICKS,
-            "ticktext": [f"{f / 1000:g} k" if f >= 1000 else f"{f:g}" for f in _FREQ_TICKS],
-        },
-        height=320,
-        **_LAYOUT,
-    )
-    return fig
-
-
 def shap_bar(
     labels: Sequence[str],
     values: Sequence[float],
@@ -404,66 +322,6 @@ def shap_bar(
         yaxis={"autorange": "reversed"},
         height=80 + 32 * len(values),
         showlegend=False,
-        **_LAYOUT,
-    )
-    return fig
-
-
-def circumplex_chart(
-    valence: float,
-    arousal: float,
-    positions: Mapping[str, tuple[float, float]],
-    probabilities: Mapping[str, float],
-) -> go.Figure:
-    """Valence (x) and arousal (y) plane: the four emotion corners sized by probability, the
-    song as a black star."""
-    angles = np.linspace(0, 2 * np.pi, 121)
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=np.cos(angles),
-                y=np.sin(angles),
-                mode="lines",
-                hoverinfo="skip",
-                line={"color": "#ccc", "width": 1},
-                showlegend=False,
-            ),
-            *[
-                go.Scatter(
-                    x=[positions[c][0]],
-                    y=[positions[c][1]],
-                    mode="markers+text",
-                    marker={"color": CLASS_COLOURS[c], "size": 12 + 40 * float(probabilities[c])},
-                    text=[f"{c} {float(probabilities[c]):.2f}"],
-                    textposition="top center" if positions[c][1] > 0 else "bottom center",
-                    name=c,
-                    hovertemplate=f"{c}: %{{text}}<extra></extra>",
-                    showlegend=False,
-                )
-                for c in CLASSES
-            ],
-            go.Scatter(
-                x=[valence],
-                y=[arousal],
-                mode="markers",
-                name="this song",
-                marker={"symbol": "star", "size": 20, "color": "#111"},
-                hovertemplate="valence %{x:.2f}, arousal %{y:.2f}<extra>this song</extra>",
-                showlegend=False,
-            ),
-        ]
-    )
-    axis = {
-        "range": [-1.25, 1.25],
-        "zeroline": True,
-        "zerolinecolor": "#888",
-        "constrain": "domain",
-    }
-    fig.update_layout(
-        title="Valence–arousal (derived from the four probabilities)",
-        xaxis={**axis, "title": "valence (unpleasant ← → pleasant)"},
-        yaxis={**axis, "title": "arousal (calm ↓ ↑ energetic)", "scaleanchor": "x"},
-        height=400,
         **_LAYOUT,
     )
     return fig

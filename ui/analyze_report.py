@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import PurePath
 
 import pandas as pd
@@ -9,20 +10,16 @@ import streamlit as st
 
 from turkmood.analysis_export import analysis_csv, analysis_json
 from turkmood.analyze import Analysis
+from turkmood.chart_png import circumplex_png, probability_png, shap_png
 from turkmood.circumplex import valence_arousal
 from turkmood.constants import CIRCUMPLEX_POSITIONS, CLASSES, SHAP_TOP_FEATURES
-from turkmood.errors import AudioError
 from turkmood.explain import Explanation, reason_lines, summary_sentence
 from turkmood.glossary import FAMILIES, describe, family_rows, feature_info
-from turkmood.plots import (
-    circumplex_chart,
-    probability_bar,
-    shap_bar,
-    spectrogram_chart,
-    timeline_chart,
-    waveform_chart,
-)
-from ui.analyze_resources import explanation_for, signal_views
+from turkmood.picture_png import AudioPictures
+from turkmood.plots import timeline_chart
+from ui.analyze_resources import explanation_future
+from ui.page_timing import phase
+from ui.resources import SongResult
 from ui.text import decision_detail, decision_text, md_escape
 
 
@@ -47,7 +44,7 @@ def verdict(name: str, analysis: Analysis) -> None:
         )
         st.caption(f"Model `{analysis.model_version}`")
     with right:
-        st.plotly_chart(probability_bar(track), width="stretch", key="analyze-probabilities")
+        st.image(probability_png({c: float(track[c]) for c in CLASSES}), width="stretch")
 
 
 def caveats(analysis: Analysis) -> None:
@@ -86,9 +83,19 @@ def caveats(analysis: Analysis) -> None:
         st.info(note)
 
 
-def _explanation(analysis: Analysis, model_name: str) -> Explanation | None:
+def _start_explanation(analysis: Analysis, model_name: str) -> Future[Explanation] | Exception:
+    """The SHAP explanation, started on a background thread (or why it could not start)."""
     try:
-        return explanation_for(model_name, analysis.track_features, analysis.predicted)
+        return explanation_future(model_name, analysis.track_features, analysis.predicted)
+    except Exception as exc:  # noqa: BLE001 - the verdict must stay visible whatever SHAP does
+        return exc
+
+
+def _explanation(pending: Future[Explanation] | Exception) -> Explanation | None:
+    try:
+        if isinstance(pending, Exception):
+            raise pending
+        return pending.result()
     except Exception as exc:  # noqa: BLE001 - the verdict must stay visible whatever SHAP does
         st.warning(f"The explanation could not be computed for this model: {md_escape(exc)}")
         return None
@@ -102,12 +109,7 @@ def why(analysis: Analysis, explanation: Explanation | None) -> None:
     top = explanation.top(SHAP_TOP_FEATURES)
     st.markdown(summary_sentence(explanation))
     labels = [feature_info(f).label for f in top["feature"]]
-    hover = [describe(f, v) for f, v in zip(top["feature"], top["value"], strict=True)]
-    st.plotly_chart(
-        shap_bar(labels, top["shap"], hover, explanation.target, explanation.units),
-        width="stretch",
-        key="analyze-shap",
-    )
+    st.image(shap_png(labels, top["shap"], explanation.target, explanation.units), width="stretch")
     st.markdown("\n".join(f"- {md_escape(line)}" for line in reason_lines(explanation)))
     method = {
         "tree": "exact tree SHAP",
@@ -137,24 +139,14 @@ def glossary() -> None:
         st.dataframe(pd.DataFrame(family_rows()), hide_index=True, width="stretch")
 
 
-def pictures(data: bytes, analysis: Analysis) -> None:
+def pictures(drawn: AudioPictures | None, analysis: Analysis) -> None:
     """Waveform, mel spectrogram and (for songs longer than one window) the timeline."""
     st.subheader("Listen and look")
-    try:
-        envelope, spectrogram = signal_views(data)
-    except AudioError as exc:
-        st.info(f"The pictures could not be drawn: {md_escape(exc)}")
+    if drawn is None:
+        st.info("The pictures could not be drawn for this audio; the verdict above stands.")
     else:
-        st.plotly_chart(
-            waveform_chart(envelope.times, envelope.low, envelope.high),
-            width="stretch",
-            key="analyze-waveform",
-        )
-        st.plotly_chart(
-            spectrogram_chart(spectrogram.times, spectrogram.freqs, spectrogram.db),
-            width="stretch",
-            key="analyze-spectrogram",
-        )
+        st.image(drawn.waveform, width="stretch")
+        st.image(drawn.spectrogram, width="stretch")
     if len(analysis.timeline) > 1:
         track = analysis.track.iloc[0]
         st.plotly_chart(
@@ -176,10 +168,9 @@ def circumplex(analysis: Analysis) -> None:
     st.subheader("Valence and arousal")
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(
-            circumplex_chart(point.valence, point.arousal, CIRCUMPLEX_POSITIONS, probabilities),
+        st.image(
+            circumplex_png(point.valence, point.arousal, CIRCUMPLEX_POSITIONS, probabilities),
             width="stretch",
-            key="analyze-circumplex",
         )
     with right:
         st.markdown(
@@ -225,14 +216,30 @@ def features_table(analysis: Analysis) -> None:
         st.dataframe(analysis.features, width="stretch")
 
 
-def report(name: str, data: bytes, analysis: Analysis, model_name: str) -> Explanation | None:
-    """The whole song report; returns the explanation (None if it failed) for the feedback."""
-    verdict(name, analysis)
-    caveats(analysis)
-    explanation = _explanation(analysis, model_name)
-    why(analysis, explanation)
-    pictures(data, analysis)
-    circumplex(analysis)
-    export(name, analysis, explanation)
-    features_table(analysis)
+def report(name: str, result: SongResult, model_name: str) -> Explanation | None:
+    """The whole song report; returns the explanation (None if it failed) for the feedback.
+
+    The SHAP explanation runs on a background thread from the start; its section keeps its
+    place under the verdict and is filled in once the pictures and the valence-arousal view
+    are drawn.
+    """
+    analysis = result.analysis
+    pending = _start_explanation(analysis, model_name)
+    with phase("report: verdict"):
+        verdict(name, analysis)
+        caveats(analysis)
+    why_section = st.container()
+    with phase("report: pictures (images, timeline)"):
+        pictures(result.pictures, analysis)
+    with phase("report: valence-arousal"):
+        circumplex(analysis)
+    with why_section:
+        with phase("report: waiting for the SHAP explanation"):
+            explanation = _explanation(pending)
+        with phase("report: why (SHAP chart, glossary)"):
+            why(analysis, explanation)
+    with phase("report: export (JSON, CSV)"):
+        export(name, analysis, explanation)
+    with phase("report: features table"):
+        features_table(analysis)
     return explanation

@@ -1,14 +1,14 @@
-"""Cached heavy objects of the Analyze page: SHAP explainers and the audio pictures."""
+"""Cached heavy objects of the Analyze page: SHAP explainers and explanations."""
 
 from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 import streamlit as st
 
-from turkmood.audio import load_audio
 from turkmood.constants import FEATURE_NAMES, MANIFEST_PATH
 from turkmood.explain import Explanation, ModelExplainer, build_explainer, explain
-from turkmood.signal_views import Envelope, Spectrogram, mel_spectrogram_db, waveform_envelope
 from ui.resources import get_model, training_data
 
 
@@ -30,25 +30,27 @@ def get_explainer(model_name: str) -> ModelExplainer:
     return _explainer_cached(model_name, _manifest_mtime())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def signal_views(data: bytes) -> tuple[Envelope, Spectrogram]:
-    """Waveform envelope and mel spectrogram of an audio file's bytes (AudioError if bad)."""
-    y, sr = load_audio(data)
-    return waveform_envelope(y, sr), mel_spectrogram_db(y, sr)
+@st.cache_resource(show_spinner=False)
+def _explain_pool() -> ThreadPoolExecutor:
+    """One background thread for the SHAP explanations of this server."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="turkmood-shap")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _explanation_cached(
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _explanation_future(
     model_name: str, manifest_mtime: int, values: tuple[float, ...], target: str
-) -> Explanation:
+) -> Future[Explanation]:
+    explainer = get_explainer(model_name)
     features = pd.Series(values, index=list(FEATURE_NAMES), dtype=float)
-    return explain(get_explainer(model_name), features, target)
+    return _explain_pool().submit(explain, explainer, features, target)
 
 
-def explanation_for(model_name: str, features: pd.Series, target: str) -> Explanation:
-    """SHAP explanation of one feature row, cached on the model and the values.
+def explanation_future(model_name: str, features: pd.Series, target: str) -> Future[Explanation]:
+    """The SHAP explanation of one feature row, computed on a background thread.
 
-    A rerun of the page (the feedback form, a toggle) used to recompute Kernel SHAP each time.
+    Started as soon as the verdict is known, so Kernel SHAP (~0.3 s) runs while the page draws
+    the verdict, pictures and the valence-arousal view; kept per model and feature values, so
+    a rerun (the feedback form, a toggle) does not compute it again.
     """
     values = tuple(float(features[f]) for f in FEATURE_NAMES)
-    return _explanation_cached(model_name, _manifest_mtime(), values, target)
+    return _explanation_future(model_name, _manifest_mtime(), values, target)

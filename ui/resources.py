@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from turkmood.errors import ModelError
 from turkmood.gate import AnalysisGate
 from turkmood.model import LoadedModel, available_models, default_model_name, load_model
 from turkmood.ood import training_detector
+from turkmood.picture_png import AudioPictures, audio_pictures
 from turkmood.tables import FeatureTable, read_feature_table
 from turkmood.window_pool import pool_is_usable, start_window_pool
 
@@ -125,19 +127,24 @@ def _window_pool_cached() -> Executor | None:
 
 
 def _warm_up() -> None:
-    """Start the window pool, fit the out-of-distribution detector, load the default model,
-    compile the feature kernels on a short signal and build its SHAP explainer — everything the
-    first upload would otherwise wait for (measured cold: ~1.3 s of kernel compilation and
-    ~1.4 s of explainer build, bench/page.py) — then synthesise the Classroom's first
-    demonstration (~2.7 s, shown as soon as that page opens). A failure only leaves the work to
-    the page that needs it."""
+    """Load the default model (the first page shows its version), start the window pool, fit
+    the out-of-distribution detector, compile the feature kernels on a short signal and build
+    the model's SHAP explainer — everything the first upload would otherwise wait for
+    (measured cold: ~1.3 s of kernel compilation and ~1.4 s of explainer build,
+    bench/page.py) — then synthesise the Classroom's first demonstration (~2.7 s, shown as soon
+    as that page opens). A failure only leaves the work to the page that needs it."""
+    try:
+        name = default_model_name()
+        model = get_model(name)
+    except Exception:  # noqa: BLE001 - warming is an optimisation; the page reports errors
+        model = None
     _window_pool_cached()
     training_detector()
+    if model is None:
+        return
     try:
         from ui.analyze_resources import get_explainer
 
-        name = default_model_name()
-        model = get_model(name)
         t = np.arange(int(WARM_UP_SIGNAL_S * ANALYSIS_SR)) / ANALYSIS_SR
         signal = 0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))
         analyze_signal(signal, ANALYSIS_SR, model)
@@ -194,11 +201,20 @@ class _NotCached(Exception):
     """Raised by a look-up of :func:`_analyze_cached` for a clip it has not stored."""
 
 
+@dataclass(frozen=True)
+class SongResult:
+    """What the Analyze page shows of one song: the analysis and its pictures (None when they
+    could not be drawn; the verdict never depends on them)."""
+
+    analysis: Analysis
+    pictures: AudioPictures | None
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _analyze_cached(
-    data: bytes, model_name: str, manifest_mtime: int, _computed: Analysis | None = None
-) -> Analysis:
-    """The stored analysis of ``data``: a look-up when ``_computed`` is None (_NotCached when it
+    data: bytes, model_name: str, manifest_mtime: int, _computed: SongResult | None = None
+) -> SongResult:
+    """The stored result for ``data``: a look-up when ``_computed`` is None (_NotCached when it
     is not stored; exceptions are never cached), otherwise stores ``_computed``.
 
     The analysis itself runs outside this function, so its progress and queue messages are not
@@ -210,19 +226,33 @@ def _analyze_cached(
     return _computed
 
 
-def _compute(data: bytes, model_name: str, watcher: AnalysisWatcher | None) -> Analysis:
+def _pictures_or_none(y: np.ndarray, sr: int) -> AudioPictures | None:
+    try:
+        return audio_pictures(y, sr)
+    except Exception:  # noqa: BLE001 - pictures are an extra; the page says they are missing
+        return None
+
+
+def _compute(data: bytes, model_name: str, watcher: AnalysisWatcher | None) -> SongResult:
+    """Decode once; draw the pictures on a thread while the features are computed."""
     decoded = decode_audio(data)
     y, sr = decoded.y, decoded.sr
-    # a clip that stays in this process never waits for the pool (still starting at first run)
-    pool = window_pool() if len(window_bounds(len(y), sr)) >= MIN_POOL_WINDOWS else None
-    progress = watcher.progress if watcher is not None else None
-    return analyze_signal(
-        y, sr, get_model(model_name), pool, notes=decoded.notes, progress=progress
-    )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="turkmood-pictures") as pictures:
+        drawn = pictures.submit(_pictures_or_none, y, sr)
+        # a clip that stays in this process never waits for the pool (still starting at first run)
+        pool = window_pool() if len(window_bounds(len(y), sr)) >= MIN_POOL_WINDOWS else None
+        progress = watcher.progress if watcher is not None else None
+        analysis = analyze_signal(
+            y, sr, get_model(model_name), pool, notes=decoded.notes, progress=progress
+        )
+        return SongResult(analysis, drawn.result())
 
 
-def analyze_audio(data: bytes, model_name: str, watcher: AnalysisWatcher | None = None) -> Analysis:
-    """Decode and analyse one audio file with the named model (AudioError on bad audio).
+def analyze_song(
+    data: bytes, model_name: str, watcher: AnalysisWatcher | None = None
+) -> SongResult:
+    """Decode and analyse one audio file with the named model, and draw its pictures
+    (AudioError on bad audio).
 
     Cached on the file's bytes, the model and the manifest, so widget reruns do not recompute
     the features. A clip not cached waits for a slot of :func:`analysis_gate` first (a cached
@@ -242,5 +272,10 @@ def analyze_audio(data: bytes, model_name: str, watcher: AnalysisWatcher | None 
             pass
         if watcher is not None:
             watcher.started()
-        analysis = _compute(data, model_name, watcher)
-    return _analyze_cached(data, model_name, mtime, analysis)
+        result = _compute(data, model_name, watcher)
+    return _analyze_cached(data, model_name, mtime, result)
+
+
+def analyze_audio(data: bytes, model_name: str, watcher: AnalysisWatcher | None = None) -> Analysis:
+    """The analysis of :func:`analyze_song` (for pages that draw no pictures)."""
+    return analyze_song(data, model_name, watcher).analysis

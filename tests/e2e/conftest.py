@@ -1,4 +1,4 @@
-"""Real-browser fixtures: one `streamlit run` server per session and Debian's chromium.
+"""Real-browser fixtures: one app server (`python -m turkmood app`) per session, Debian's chromium.
 
 The server listens on 127.0.0.1 on a free port and is stopped at the end of the session. The
 browser is /usr/bin/chromium driven by Playwright (``playwright install`` is never run). When
@@ -34,7 +34,8 @@ STARTUP_TIMEOUT_S = 120
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    """Start `streamlit run app.py` on a free local port; yield its base URL; stop it."""
+    """Start the app (`python -m turkmood app`, as the README does) on a free local port;
+    yield its base URL; stop it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -46,9 +47,11 @@ def app_url() -> Iterator[str]:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
             while not answers(f"{url}/_stcore/health"):
                 if server.poll() is not None:
-                    pytest.fail(f"streamlit exited with {server.returncode}; see {log_path}")
+                    pytest.fail(f"the app server exited with {server.returncode}; see {log_path}")
                 if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S}s; see {log_path}")
+                    pytest.fail(
+                        f"app server not healthy after {STARTUP_TIMEOUT_S}s; see {log_path}"
+                    )
                 time.sleep(0.5)
             yield url
         finally:

@@ -62,8 +62,10 @@ def test_three_minute_mp3_shows_verdict_timeline_and_why(app_url, page, tmp_path
     assert _decisions(page) == [f"Decision: {decision_text(expected.track.iloc[0])}"]
     assert page.get_by_role("heading", name=f"Why {expected.predicted}?").count() == 1
     assert page.get_by_test_id("stAudio").count() == 1
-    # probabilities, SHAP, waveform, spectrogram, timeline, circumplex
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 6
+    # the timeline is the one Plotly chart; probabilities, SHAP, waveform, spectrogram and
+    # circumplex are images
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 1
+    assert page.get_by_test_id("stImage").count() == 5
     assert page.get_by_text("Emotion over the song", exact=False).count() >= 1
     assert page.get_by_text("derived from the four-class output", exact=False).count() >= 1
     labels = page.get_by_test_id("stDownloadButton").all_inner_texts()

@@ -74,13 +74,14 @@ def expected() -> list[Expected]:
 
 
 def server_process(app_url: str) -> psutil.Process:
-    """The `streamlit run` process listening on the fixture's port (found by command line)."""
+    """The app server (`python -m turkmood app`) listening on the fixture's port (found by its
+    command line)."""
     port = str(urllib.parse.urlparse(app_url).port)
     for proc in psutil.process_iter(["cmdline"]):
         cmd = proc.info["cmdline"] or []
-        if "streamlit" in cmd and "run" in cmd and port in cmd:
+        if "turkmood" in cmd and "app" in cmd and port in cmd:
             return proc
-    raise AssertionError(f"no streamlit server process found for port {port}")
+    raise AssertionError(f"no app server process found for port {port}")
 
 
 def open_sample_picker(page, app_url: str) -> None:
