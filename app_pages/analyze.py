@@ -168,7 +168,7 @@ def pick_sample(model: LoadedModel | None) -> None:
         key="analyze-sample",
     )
     st.caption(
-        "Music: recordings not made for this app, labelled by a person from a composer's "
+        "Music: pieces not made for this app, labelled by a person from a composer's "
         "title or a mood word (no listening test), so the labels are weak. Synthetic: clips "
         "made by TurkMood's code, not music by anyone. Each clip shows the model's recorded "
         "answer, right or wrong. Credits and licences: sample_audios/CREDITS.md."

@@ -42,6 +42,8 @@ GROUPS: dict[str, str] = {
     DESIGNED: "Synthetic, feature-designed",
     SYNTHETIC: "Synthetic, hand-designed",
 }
+#: One word per group for the table of recorded answers.
+KINDS: dict[str, str] = {MUSIC: "music", DESIGNED: "designed", SYNTHETIC: "synthetic"}
 #: Music clips with the most direct label first (a composer's own word before a mapping).
 LABEL_SOURCE_ORDER = (
     "composer's title",
@@ -313,17 +315,18 @@ def record_text(sample: Sample, current_version: str | None = None) -> str:
 
 
 def record_rows(samples: list[Sample]) -> list[dict[str, object]]:
-    """One row per sample for the "recorded answers" table of the picker."""
+    """One row per sample for the "recorded answers" table of the picker (what a class compares
+    first — the label and the model's answer — leftmost)."""
     return [
         {
-            "group": GROUPS.get(s.group, s.group),
+            "kind": KINDS.get(s.group, s.group),
             "clip": s.description or s.path.stem,
             "label": s.emotion,
-            "label from": s.label_source or "file name",
             "model said": s.record.decision if s.record else "not recorded",
-            "most likely": s.record.predicted if s.record else "",
             "probability": round(s.record.confidence, 2) if s.record else None,
+            "most likely": s.record.predicted if s.record else "",
             "unlike training music": s.record.ood if s.record else None,
+            "label from": s.label_source or "file name",
         }
         for s in samples
     ]
