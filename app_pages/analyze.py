@@ -28,7 +28,7 @@ from turkmood.model import LoadedModel, predict_features
 from turkmood.results import results_frame
 from turkmood.tables import FeatureTable
 from ui.analysis_progress import ProgressPanel
-from ui.analyze_samples import audio_mime, list_samples
+from ui.analyze_samples import MUSIC, Sample, audio_mime, list_samples, record_rows, record_text
 from ui.inputs import UPLOAD_TYPES, features_from_upload, is_audio, row_names
 from ui.page_timing import phase
 from ui.prediction_logging import log_app_prediction
@@ -144,24 +144,39 @@ def record_clip(model: LoadedModel | None) -> None:
     show_audio(recording_name(data), data, model, player=False, what="recording")
 
 
+def sample_notes(sample: Sample, model: LoadedModel | None) -> None:
+    """Where the chosen sample's label comes from, its credit and the model's recorded answer."""
+    who = "Label" if sample.group == MUSIC else "Made to be"
+    st.markdown(f"**{who}: {md_escape(sample.emotion)}** — {md_escape(sample.provenance)}")
+    if sample.credit:
+        st.caption(md_escape(sample.credit))
+    st.markdown(md_escape(record_text(sample, model.version if model else None)))
+
+
 def pick_sample(model: LoadedModel | None) -> None:
-    """Picker of the bundled sample clips (grouped by emotion) and the chosen clip's report."""
+    """Picker of the bundled sample clips (music first, then synthetic), the chosen clip's
+    label provenance and recorded answer, and its live report."""
     samples = list_samples()
     if not samples:
         st.info("No sample clips are bundled yet (sample_audios/ is empty); upload a song.")
         return
-    labels = {str(s.path): s.label for s in samples}
+    by_path = {str(s.path): s for s in samples}
     chosen = st.selectbox(
-        "Sample clip (grouped by the emotion it was made to express)",
-        list(labels),
-        format_func=labels.get,
+        "Sample clip (music with a person's label first, then synthetic clips made by code)",
+        list(by_path),
+        format_func=lambda path: by_path[path].label,
         key="analyze-sample",
     )
     st.caption(
-        "The samples are synthetic, makam-flavoured clips made for this app (see "
-        "sample_audios/CREDITS.md); the emotion in the list is what they were designed to "
-        "express, not a listener rating."
+        "Music: pieces not made for this app, labelled by a person from a composer's "
+        "title or a mood word (no listening test), so the labels are weak. Synthetic: clips "
+        "made by TurkMood's code, not music by anyone. Each clip shows the model's recorded "
+        "answer, right or wrong. Credits and licences: sample_audios/CREDITS.md."
     )
+    sample = by_path[chosen]
+    sample_notes(sample, model)
+    with st.expander("The model's recorded answers on all samples"):
+        st.dataframe(pd.DataFrame(record_rows(samples)), hide_index=True, width="stretch")
     if model is None:
         return
     path = Path(chosen)

@@ -295,6 +295,12 @@ TAG_CONFIDENCE_DIGITS = 4
 # --- analyze page: explanations, pictures, feedback -------------------------------------------
 #: Index of the bundled sample clips (file, emotion, duration_s, description per entry).
 SAMPLES_INDEX = SAMPLES_DIR / "samples.json"
+#: The other sample groups, relative to the samples folder: real music (with a person's label
+#: and its provenance) and clips designed by a feature search (sample_audios/make_designed.py).
+SAMPLES_MUSIC_INDEX = "music/music.json"
+SAMPLES_DESIGNED_INDEX = "designed/designed.json"
+#: The model's recorded answers on every sample (sample_audios/record_verdicts.py writes it).
+SAMPLES_VERDICTS = "verdicts.json"
 #: Model-agnostic SHAP: k-means background of the training table (k centres, fixed seed) and
 #: the number of coalitions evaluated per explanation. Against a 2048-coalition reference on
 #: five training rows, 128 kept 3-8 of the top-10 features and 256 kept 5-9

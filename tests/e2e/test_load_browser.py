@@ -53,7 +53,8 @@ class Expected:
 
 @pytest.fixture(scope="module")
 def expected() -> list[Expected]:
-    samples = list_samples()
+    # FLAC clips only: tagged_flac re-encodes a clip losslessly, which an Opus clip is not
+    samples = [s for s in list_samples() if s.path.suffix.lower() == ".flac"]
     if len(samples) < SESSIONS + 1:
         pytest.skip("fewer sample clips than sessions")
     model = load_model()

@@ -15,7 +15,7 @@ from turkmood.constants import ADMIN_PASSWORD_ENV, CLASSES, FEATURE_NAMES, FEEDB
 from turkmood.feedback import read_audio, read_feedback
 from turkmood.glossary import feature_info
 from turkmood.model import available_models, load_model
-from ui.analyze_samples import list_samples
+from ui.analyze_samples import SYNTHETIC, list_samples, record_text
 from ui.resources import MODEL_KEY
 from ui.text import decision_text, md_escape
 
@@ -283,3 +283,33 @@ def test_a_failing_explanation_is_a_warning_and_the_rest_of_the_report_stays(
     assert _decisions(at)  # the verdict
     assert _images(at) == REPORT_IMAGES - 1  # everything but the SHAP bars
     assert _download_labels(at)[:2] == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
+
+
+def _texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def test_sample_picker_shows_label_provenance_credit_and_recorded_answer(open_page):
+    samples = list_samples()
+    assert samples and samples[0].record is not None  # shipped with their recorded answers
+    at = open_page("analyze")
+    at.radio[0].set_value(SAMPLE).run()
+    assert not at.exception
+    first = samples[0]
+    assert at.selectbox(key="analyze-sample").value == str(first.path)
+    shown = _texts(at)
+    label = f"**Label: {md_escape(first.emotion)}** — {md_escape(first.provenance)}"
+    assert label in shown
+    assert md_escape(first.credit) in shown
+    assert md_escape(record_text(first, first.record.model_version)) in shown
+    assert "labelled by a person from a composer's title or a mood word" in shown
+    assert "The model's recorded answers on all samples" in [e.label for e in at.expander]
+    table = at.dataframe[0].value
+    assert list(table["model said"]) == [s.record.decision for s in samples]
+
+    synthetic = next(s for s in samples if s.group == SYNTHETIC)
+    at.selectbox(key="analyze-sample").set_value(str(synthetic.path)).run()
+    assert not at.exception
+    shown = _texts(at)
+    assert f"**Made to be: {md_escape(synthetic.emotion)}** — " in shown
+    assert md_escape("design intention, not a listener's rating") in shown
