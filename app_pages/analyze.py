@@ -171,7 +171,9 @@ def pick_sample(model: LoadedModel | None) -> None:
         "Music: pieces not made for this app, labelled by a person from a composer's "
         "title or a mood word (no listening test), so the labels are weak. Synthetic: clips "
         "made by TurkMood's code, not music by anyone. Each clip shows the model's recorded "
-        "answer, right or wrong. Credits and licences: sample_audios/CREDITS.md."
+        "answer, right or wrong: the model learnt from 400 Turkish excerpts, and on other "
+        "music it is often wrong even when it sounds sure; the feature-designed clips show what "
+        "it associates with each emotion. Credits and licences: sample_audios/CREDITS.md."
     )
     sample = by_path[chosen]
     sample_notes(sample, model)
