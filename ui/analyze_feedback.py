@@ -42,8 +42,13 @@ def _record(name: str, data: bytes, analysis: Analysis, truth: str, keep: bool) 
     )
 
 
+@st.fragment
 def feedback_form(name: str, data: bytes, analysis: Analysis) -> None:
-    """The form; a store that cannot be written gives a message, never a traceback."""
+    """The form; a store that cannot be written gives a message, never a traceback.
+
+    A fragment: sending an answer (or typing the admin password) reruns only this part, not the
+    whole song report above it.
+    """
     st.subheader("Was this right?")
     with st.form("analyze-feedback", clear_on_submit=False):
         truth = st.radio(
