@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from turkmood.constants import METRICS_PATH
@@ -11,7 +12,14 @@ from turkmood.plots import confusion_heatmap, feature_by_class, reliability_diag
 from turkmood.whatif import IMPORTANCE_ROWS, WHATIF_TOP_K, slider_ranges, top_features, with_changes
 from ui.card import confusion
 from ui.classroom_data import TSNE_NEIGHBOURS, comparison_table
-from ui.classroom_lab import SAMPLE_KEY, buttons, current_changes, live_result, sliders
+from ui.classroom_lab import (
+    SAMPLE_KEY,
+    TAB_KEY,
+    buttons,
+    current_changes,
+    live_result,
+    sliders,
+)
 from ui.classroom_plots import demo_values_bar, importance_bar, label, map_scatter, pca_scatter
 from ui.classroom_presenter import chart, presenter_toggle
 from ui.classroom_resources import get_demo, get_projection, get_row_numbers, get_tsne, prepare
@@ -33,36 +41,56 @@ row_numbers = get_row_numbers()
 features = top_features(importance, WHATIF_TOP_K)
 ranges = slider_ranges(data.X, features)
 
+# switching tabs reruns the page, so the explorer's star follows the lab's sliders
 lab, hear, explore, compare = st.tabs(
-    ["What-if lab", "Hear the feature", "Dataset explorer", "Model comparison"]
+    ["What-if lab", "Hear the feature", "Dataset explorer", "Model comparison"],
+    key=TAB_KEY,
+    on_change="rerun",
 )
+song = analyzed_song()  # the song analysed on the Analyze page, if any, comes first
+starts: list[int | str] = ([song[0]] if song else []) + list(range(len(data.X)))
 
-with lab:
+
+def start_label(start: int | str) -> str:
+    """The picker's words for a starting song."""
+    if isinstance(start, str) and song:
+        return f"The song analysed on the Analyze page: {song[1]}"
+    # numbered from 1 as rows of the CSV, like the Analyze page's "training row N"
+    return f"Training row {row_numbers[start]} (labelled {data.y.iloc[start]})"
+
+
+def start_values(start: int | str) -> pd.Series:
+    """The 50 features of a starting song."""
+    return song[2] if isinstance(start, str) and song else data.X.iloc[start]
+
+
+@st.fragment
+def what_if_lab() -> None:
+    """The lab: a slider move reruns only this fragment (the rest of the page stays)."""
     st.caption(
         f"Model `{model.version}`. Sliders: the {WHATIF_TOP_K} features with the largest mean "
         f"|SHAP| over {IMPORTANCE_ROWS} randomly chosen training songs. Each slider spans the "
         "training range."
     )
-    song = analyzed_song()  # the song analysed on the Analyze page, if any, comes first
-    starts: list[int | str] = ([song[0]] if song else []) + list(range(len(data.X)))
     sample = st.selectbox(
-        "Start from the analysed song or a training song",
-        starts,
-        format_func=lambda i: (
-            f"The song analysed on the Analyze page: {song[1]}"
-            if isinstance(i, str) and song
-            # numbered from 1 as rows of the CSV, like the Analyze page's "training row N"
-            else f"Training row {row_numbers[i]} (labelled {data.y.iloc[i]})"
-        ),
+        "Start from the analysed song or a training song", starts, format_func=start_label,
         key=SAMPLE_KEY,
-    )
+    )  # fmt: skip
     if sample not in starts:  # a previously analysed song was replaced by another one
         sample = starts[0]
-    base = song[2] if isinstance(sample, str) and song else data.X.iloc[sample]
+    base = start_values(sample)
     sliders(sample, base, ranges)
     buttons(model, sample, base, ranges)
-    changes = current_changes(sample, ranges)
-    live_result(model, explainer, base, changes)
+    live_result(model, explainer, base, current_changes(sample, ranges))
+
+
+with lab:
+    what_if_lab()
+sample = st.session_state.get(SAMPLE_KEY, starts[0])
+if sample not in starts:
+    sample = starts[0]
+base = start_values(sample)
+changes = current_changes(sample, ranges)
 
 with hear:
     st.caption(

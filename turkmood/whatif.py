@@ -99,7 +99,15 @@ def with_changes(row: pd.Series, changes: Mapping[str, float]) -> pd.DataFrame:
 
 def predict_row(model: LoadedModel, row: pd.Series, changes: Mapping[str, float]) -> pd.Series:
     """Probabilities, predicted class, confidence and decision for ``row`` with ``changes``."""
-    return decide(predict_proba(model, with_changes(row, changes))).iloc[0]
+    return predict_rows(model, row, [changes]).iloc[0]
+
+
+def predict_rows(
+    model: LoadedModel, row: pd.Series, variants: Sequence[Mapping[str, float]]
+) -> pd.DataFrame:
+    """:func:`predict_row` of each set of changes, in one call to the model (one row each)."""
+    frame = pd.concat([with_changes(row, changes) for changes in variants], ignore_index=True)
+    return decide(predict_proba(model, frame))
 
 
 def _top_class(model: LoadedModel, frame: pd.DataFrame) -> np.ndarray:

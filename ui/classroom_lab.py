@@ -12,12 +12,13 @@ from turkmood.explain import ModelExplainer, explain
 from turkmood.glossary import feature_info, format_value
 from turkmood.model import LoadedModel
 from turkmood.plots import probability_bar, shap_bar
-from turkmood.whatif import SliderRange, nearest_flip, predict_row, with_changes
+from turkmood.whatif import SliderRange, nearest_flip, predict_rows, with_changes
 from ui.classroom_presenter import chart
 from ui.text import decision_detail, decision_text
 
 #: Session-state keys of the lab.
 SAMPLE_KEY = "cl-sample"
+TAB_KEY = "cl-tab"
 FLIP_MESSAGE_KEY = "cl-flip-message"
 LATENCY_KEY = "cl-latency-ms"
 #: Slider resolution: steps across the slider's range.
@@ -124,8 +125,7 @@ def live_result(
 ) -> pd.Series:
     """Prediction and SHAP bars of the modified song; returns the predicted row."""
     t0 = time.perf_counter()
-    before = predict_row(model, base, {})
-    row = predict_row(model, base, changes)
+    before, row = (r for _, r in predict_rows(model, base, [{}, changes]).iterrows())
     t1 = time.perf_counter()
     explanation = explain(explainer, with_changes(base, changes), str(row["predicted"]))
     t2 = time.perf_counter()
