@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import streamlit as st
@@ -23,6 +23,7 @@ from turkmood.constants import (
     METRICS_PATH,
     MIN_POOL_WINDOWS,
     MODELS_DIR,
+    QUEUE_POLL_S,
     WARM_UP_SIGNAL_S,
     WARM_UP_YIELD_S,
 )
@@ -34,6 +35,7 @@ from turkmood.ood import training_detector
 from turkmood.picture_png import AudioPictures, audio_pictures
 from turkmood.tables import FeatureTable, read_feature_table
 from turkmood.window_pool import pool_is_usable, start_window_pool
+from ui.analysis_jobs import Job, JobBoard, Watcher, watch
 
 #: The app's favicon, shipped (nothing is fetched from outside this machine).
 FAVICON = Path(__file__).resolve().parent / "favicon.png"
@@ -196,17 +198,6 @@ def analysis_gate() -> AnalysisGate:
     return AnalysisGate(MAX_CONCURRENT_ANALYSES)
 
 
-class AnalysisWatcher(Protocol):
-    """What :func:`analyze_audio` reports to while it works (e.g.
-    :class:`ui.analysis_progress.ProgressPanel`)."""
-
-    def waiting(self, position: int, running: int) -> None: ...
-
-    def started(self) -> None: ...
-
-    def progress(self, done: int, total: int) -> None: ...
-
-
 class _NotCached(Exception):
     """Raised by a look-up of :func:`_analyze_cached` for a clip it has not stored."""
 
@@ -243,7 +234,7 @@ def _pictures_or_none(y: np.ndarray, sr: int) -> AudioPictures | None:
         return None
 
 
-def _compute(data: bytes, model_name: str, watcher: AnalysisWatcher | None) -> SongResult:
+def _compute(data: bytes, model_name: str, job: Job[SongResult]) -> SongResult:
     """Decode once; draw the pictures on a thread while the features are computed."""
     decoded = decode_audio(data)
     y, sr = decoded.y, decoded.sr
@@ -251,41 +242,52 @@ def _compute(data: bytes, model_name: str, watcher: AnalysisWatcher | None) -> S
         drawn = pictures.submit(_pictures_or_none, y, sr)
         # a clip that stays in this process never waits for the pool (still starting at first run)
         pool = window_pool() if len(window_bounds(len(y), sr)) >= MIN_POOL_WINDOWS else None
-        progress = watcher.progress if watcher is not None else None
         analysis = analyze_signal(
-            y, sr, get_model(model_name), pool, notes=decoded.notes, progress=progress
+            y, sr, get_model(model_name), pool, notes=decoded.notes, progress=job.progress
         )
         return SongResult(analysis, drawn.result())
 
 
-def analyze_song(
-    data: bytes, model_name: str, watcher: AnalysisWatcher | None = None
-) -> SongResult:
+@st.cache_resource(show_spinner=False)
+def _analyses_under_way() -> JobBoard[SongResult]:
+    """The clips being analysed in this server (shared by every session and rerun)."""
+    return JobBoard()
+
+
+def _analyse(data: bytes, model_name: str, mtime: int, job: Job[SongResult]) -> SongResult:
+    """One clip's analysis on its job's thread: a slot of the gate, then decode, features,
+    pictures; the result is stored in the cache before the job ends."""
+    with analysis_gate().slot(job.waiting):
+        try:  # another session may have analysed the same clip while this one queued
+            return _analyze_cached(data, model_name, mtime)
+        except _NotCached:
+            pass
+        job.start()
+        result = _compute(data, model_name, job)
+    return _analyze_cached(data, model_name, mtime, result)
+
+
+def analyze_song(data: bytes, model_name: str, watcher: Watcher | None = None) -> SongResult:
     """Decode and analyse one audio file with the named model, and draw its pictures
     (AudioError on bad audio).
 
     Cached on the file's bytes, the model and the manifest, so widget reruns do not recompute
-    the features. A clip not cached waits for a slot of :func:`analysis_gate` first (a cached
-    one never waits); ``watcher`` hears its place in the queue, the start and each finished
-    window.
+    the features. A clip not cached is analysed on a thread of its own
+    (:mod:`ui.analysis_jobs`) in a slot of :func:`analysis_gate` (a cached one never waits):
+    a rerun of the page while it works, or another visitor sending the same clip, watches the
+    same analysis instead of starting it again. ``watcher`` hears its place in the queue, the
+    start and each finished window.
     """
     mtime = _mtime(MANIFEST_PATH)
     try:
         return _analyze_cached(data, model_name, mtime)
     except _NotCached:
         pass
-    on_wait = watcher.waiting if watcher is not None else None
-    with analysis_gate().slot(on_wait):
-        try:  # another session may have analysed the same clip while this one queued
-            return _analyze_cached(data, model_name, mtime)
-        except _NotCached:
-            pass
-        if watcher is not None:
-            watcher.started()
-        result = _compute(data, model_name, watcher)
-    return _analyze_cached(data, model_name, mtime, result)
+    key = f"{hashlib.sha256(data).hexdigest()}:{model_name}:{mtime}"
+    job = _analyses_under_way().job(key, lambda job: _analyse(data, model_name, mtime, job))
+    return watch(job, watcher, QUEUE_POLL_S)
 
 
-def analyze_audio(data: bytes, model_name: str, watcher: AnalysisWatcher | None = None) -> Analysis:
+def analyze_audio(data: bytes, model_name: str, watcher: Watcher | None = None) -> Analysis:
     """The analysis of :func:`analyze_song` (for pages that draw no pictures)."""
     return analyze_song(data, model_name, watcher).analysis

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+import ui.analyze_resources  # noqa: F401 - imported before ui.resources.get_model is patched
+import ui.classroom_resources  # noqa: F401 - (they bind it by name when first imported)
 import ui.resources
 from turkmood.constants import MAX_CONCURRENT_ANALYSES
 from ui.analysis_progress import (
