@@ -69,3 +69,30 @@ def test_window_frames_into_equals_the_numpy_gather_and_keeps_the_padding() -> N
     numpy_path = np.full_like(got, 7.0)
     kernels.window_frames_into(y, starts, window, numpy_path, compiled=False)
     assert np.array_equal(numpy_path, got)
+
+
+def test_abs_row_sums_match_numpy_and_ignore_the_rows_past_n() -> None:
+    rng = np.random.default_rng(6)
+    spec = rng.normal(size=(16, 1025)) + 1j * rng.normal(size=(16, 1025))
+    spec[2] = 0.0  # a silent frame sums to exactly 0
+    out = np.full(16, -1.0)
+    kernels.abs_row_sums(spec, 12, out)
+    expected = np.abs(spec[:12]).sum(axis=1)
+    np.testing.assert_allclose(out[:12], expected, rtol=1e-14, atol=0.0)
+    assert out[2] == 0.0
+    assert np.all(out[12:] == -1.0)
+    numpy_path = np.full(16, -1.0)
+    kernels.abs_row_sums(spec, 12, numpy_path, compiled=False)
+    np.testing.assert_array_equal(numpy_path[:12], expected)
+    assert np.all(numpy_path[12:] == -1.0)
+
+
+def test_abs_row_sum_of_a_row_does_not_depend_on_its_neighbours() -> None:
+    rng = np.random.default_rng(7)
+    spec = rng.normal(size=(8, 1025)) + 1j * rng.normal(size=(8, 1025))
+    out = np.empty(8)
+    kernels.abs_row_sums(spec, 8, out)
+    moved = np.ascontiguousarray(np.roll(spec, 3, axis=0))
+    again = np.empty(8)
+    kernels.abs_row_sums(moved, 8, again)
+    assert np.array_equal(np.roll(out, 3), again)

@@ -16,9 +16,14 @@ every function here runs its numpy/scipy definition. Compiled functions are cach
   frame: 0.4 s against 1.1 s; music: 0.2-8 ms against 10-33 ms).
 * :func:`window_frames_into` — Hann-windowed O2 frames written straight into the FFT batch
   buffer (one multiply per sample, as numpy does: bit-identical), without the gathered copy.
+* :func:`abs_row_sums` — per row, the sum of the magnitudes of a batch of spectra (the O2 frame
+  sums), without the temporary magnitude array; ~1e-15 relative from numpy's
+  ``np.abs(X).sum(axis=1)`` (``sqrt(re^2 + im^2)`` instead of ``hypot``, lane-wise summation).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -83,13 +88,27 @@ def _window_frames(y: np.ndarray, starts: np.ndarray, window: np.ndarray, out: n
             row[i] = frame[i] * window[i]
 
 
-def _jit(fn):  # decorator helper: the compiled twin of `fn`, or None without numba
-    return numba.njit(cache=True, nogil=True)(fn) if numba is not None else None
+def _abs_row_sums(spec: np.ndarray, n_rows: int, out: np.ndarray) -> None:
+    """``out[r] = sum_k |spec[r, k]|`` for the first ``n_rows`` rows of a complex matrix."""
+    for r in range(n_rows):
+        row = spec[r]
+        acc = 0.0
+        for k in range(row.shape[0]):
+            z = row[k]
+            acc += math.sqrt(z.real * z.real + z.imag * z.imag)
+        out[r] = acc
+
+
+def _jit(fn, **options):  # decorator helper: the compiled twin of `fn`, or None without numba
+    return numba.njit(cache=True, nogil=True, **options)(fn) if numba is not None else None
 
 
 _cascade4_abs_jit = _jit(_cascade4_abs)
 _pair_sums_jit = _jit(_pair_sums)
 _window_frames_jit = _jit(_window_frames)
+# 'reassoc' lets LLVM split the sum into vector lanes (a fixed order chosen at compile time, so
+# a row's sum never depends on its neighbours); 3x the strictly sequential loop.
+_abs_row_sums_jit = _jit(_abs_row_sums, fastmath={"reassoc"})
 
 
 def cascade_abs(sos: np.ndarray, x: np.ndarray, compiled: bool = True) -> np.ndarray:
@@ -148,3 +167,16 @@ def window_frames_into(
         return
     length = window.shape[0]
     np.multiply(sliding_window_view(y, length)[starts], window, out=out[:, :length])
+
+
+def abs_row_sums(spec: np.ndarray, n_rows: int, out: np.ndarray, compiled: bool = True) -> None:
+    """``out[:n_rows] = |spec[:n_rows]|.sum(axis=1)`` for a C-contiguous complex128 ``spec``.
+
+    The compiled loop takes ``|z|`` as ``sqrt(re*re + im*im)`` (numpy uses ``hypot``) and sums
+    in vector lanes (numpy sums pairwise), without a temporary magnitude array; the two agree
+    to ~1e-15 relative. ``compiled=False`` forces the numpy path.
+    """
+    if compiled and _abs_row_sums_jit is not None and spec.dtype == np.complex128:
+        _abs_row_sums_jit(spec, n_rows, out)
+        return
+    np.abs(spec[:n_rows]).sum(axis=1, out=out[:n_rows])
