@@ -172,3 +172,22 @@ def test_block_recursions_are_lfilter_bit_for_bit() -> None:
     assert np.array_equal(out, ref)
     assert np.all(out[:, 501] == 5.0)  # only the first g.shape[1] columns are written
     np.testing.assert_allclose(out[:, 500], 0.1 * g[:, 500] + 0.95 * y_next, rtol=1e-15)
+
+
+def test_normalised_frames_equal_numpy_bit_for_bit_and_constant_frames_are_nan() -> None:
+    y = np.random.default_rng(12).normal(size=4000)
+    y[3000:] = 0.25  # a constant stretch: 0/0
+    starts = np.array([0, 17, 1500, 3100])
+    window = np.hamming(800)
+    got = np.full((4, 1024), 3.0)
+    kernels.normalised_frames_into(y, starts, window, got)
+    for row, s in zip(got, starts, strict=True):
+        frame = y[s : s + 800]
+        with np.errstate(invalid="ignore"):
+            expected = (frame - frame.min()) / (frame.max() - frame.min()) * window
+        np.testing.assert_array_equal(row[:800], expected)
+        assert np.all(row[800:] == 3.0)
+    assert np.all(np.isnan(got[3, :800]))
+    numpy_path = np.full((4, 1024), 3.0)
+    kernels.normalised_frames_into(y, starts, window, numpy_path, compiled=False)
+    np.testing.assert_array_equal(numpy_path, got)

@@ -17,6 +17,8 @@ every function here runs its numpy/scipy definition. Compiled functions are cach
 * :func:`block_forward`, :func:`block_backward` — the two decimated-rate recursions of the O3
   smoothing (:func:`turkmood.features.onsets.smooth_from_blocks`): what ``lfilter`` computes
   for a one-pole filter, bit for bit, without its generic-order overhead and temporaries.
+* :func:`normalised_frames_into` — min-max normalised, Hamming-windowed chroma frames (HCDF)
+  written into the FFT batch (same operations as numpy: bit-identical).
 * :func:`pair_sums` — per frame, the roughness pair sum ``sum_{i<j} v_i v_j T[b_i, b_j]``
   (``v @ T[b][:, b] @ v`` with a strict upper-triangular table). The compiled loop reads each
   table row in ascending order and skips the zero lower triangle; only the summation order
@@ -180,6 +182,24 @@ def _block_backward(g: np.ndarray, b: float, p: float, y_next: np.ndarray, out: 
             out[r, m] = y[r]
 
 
+def _normalised_frames(
+    y: np.ndarray, starts: np.ndarray, window: np.ndarray, out: np.ndarray
+) -> None:
+    """``out[r, :L] = (f - min f) / (max f - min f) * window`` for each frame f (chroma)."""
+    length = window.shape[0]
+    for r in range(starts.shape[0]):
+        row = out[r]
+        frame = y[starts[r] : starts[r] + length]
+        lo = hi = frame[0]
+        for i in range(1, length):
+            v = frame[i]
+            lo = min(lo, v)
+            hi = max(hi, v)
+        span = hi - lo
+        for i in range(length):
+            row[i] = (frame[i] - lo) / span * window[i]
+
+
 def _jit(fn, **options):  # decorator helper: the compiled twin of `fn`, or None without numba
     return numba.njit(cache=True, nogil=True, **options)(fn) if numba is not None else None
 
@@ -194,6 +214,7 @@ if numba is not None:
     _cascade_step_jit = numba.njit(inline="always")(_cascade_step)
 _bank4_jit = _jit(_bank4_block_sums)
 _block_forward_jit = _jit(_block_forward)
+_normalised_frames_jit = _jit(_normalised_frames, error_model="numpy")  # x/0 is inf/NaN
 _block_backward_jit = _jit(_block_backward)
 _BANK4_SIGNATURE = "void(f8[:, :, ::1], f8[::1], f8[::1], f8[::1], f8[:, :, ::1], f8[:, :, ::1])"
 _compile_lock = threading.Lock()
@@ -355,3 +376,24 @@ def block_backward(
         return
     zi = (p * y_next)[:, None]
     out[:, : g.shape[1]] = signal.lfilter([b], [1.0, -p], g[:, ::-1], axis=1, zi=zi)[0][:, ::-1]
+
+
+def normalised_frames_into(
+    y: np.ndarray, starts: np.ndarray, window: np.ndarray, out: np.ndarray, compiled: bool = True
+) -> None:
+    """Write each frame ``f = y[s : s + L]`` min-max normalised and windowed,
+    ``(f - min f) / (max f - min f) * window``, into the rows of ``out[:, :L]``.
+
+    The chromagram's ``'NormalInput'`` frames, one pass per frame from ``y``; the same three
+    operations per sample as numpy (bit-identical); a constant frame gives NaN (0/0), as in
+    MATLAB. ``compiled=False`` forces the numpy path.
+    """
+    if compiled and _normalised_frames_jit is not None and y.dtype == np.float64:
+        _normalised_frames_jit(y, np.asarray(starts, dtype=np.int64), window, out)
+        return
+    length = window.shape[0]
+    for row, s in zip(out, starts, strict=False):
+        frame = y[s : s + length]
+        lo, hi = frame.min(), frame.max()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            row[:length] = (frame - lo) / (hi - lo) * window
