@@ -14,6 +14,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.fft
 
+from turkmood.features.fft import rfft_windowed
+
 
 def next_pow2(n: int) -> int:
     """Smallest power of two >= n (MIRtoolbox's ``2^nextpow2(n)``)."""
@@ -59,9 +61,7 @@ def hamming(length: int) -> np.ndarray:
 def windowed_rfft(x: np.ndarray) -> np.ndarray:
     """Complex rfft of the Hamming-windowed signal, zero-padded to ``next_pow2`` (mirspectrum)."""
     x = np.asarray(x, dtype=float)
-    padded = np.zeros(next_pow2(x.size))  # windowed in place: no extra copy for the padding
-    np.multiply(x, hamming(x.size), out=padded[: x.size])
-    return scipy.fft.rfft(padded, workers=1)
+    return rfft_windowed(x, hamming(x.size), next_pow2(x.size))
 
 
 def rfft_freqs(n_samples: int, sr: float) -> np.ndarray:
