@@ -168,6 +168,14 @@ def test_a_worker_never_starts_a_pool_of_its_own(pool):
     assert pool.submit(start_window_pool, 2).result(timeout=60) is None
 
 
+def test_a_worker_extracts_on_one_thread(pool):
+    """The pool's workers are the parallelism: no extraction threads on top (no oversubscribed
+    cores on a 2-core machine)."""
+    from turkmood.features import parallel
+
+    assert pool.submit(parallel.threads).result(timeout=60) == 1
+
+
 def test_one_worker_means_no_pool():
     assert start_window_pool(workers=1) is None
 

@@ -4,8 +4,8 @@ A pool's workers are children of multiprocessing's fork server, not of the proce
 the pool, so when the owner is killed outright (SIGKILL, OOM killer) nothing tells them to stop:
 they would linger as orphans, each holding a few hundred MB. Every worker therefore runs a
 watchdog thread that ends it once the owner's pid is gone. Workers also use one BLAS/OpenMP
-thread each: the pool is the parallelism. :func:`init_worker` does both, first thing in every
-pool initializer.
+thread and one extraction thread (:mod:`turkmood.features.parallel`) each: the pool is the
+parallelism. :func:`init_worker` does all of this, first thing in every pool initializer.
 """
 
 from __future__ import annotations
@@ -39,8 +39,12 @@ def exit_with_owner(owner_pid: int) -> None:
 
 
 def init_worker(owner_pid: int) -> None:
-    """Common start of every pool worker: exit with the owner, one BLAS/OpenMP thread."""
+    """Common start of every pool worker: exit with the owner, one BLAS/OpenMP thread, one
+    extraction thread."""
     from threadpoolctl import threadpool_limits
+
+    from turkmood.features import parallel
 
     exit_with_owner(owner_pid)
     threadpool_limits(limits=1)
+    parallel.set_threads(1)

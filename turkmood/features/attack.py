@@ -46,12 +46,19 @@ def _first(mask: np.ndarray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+def _first_at_or_after(t: np.ndarray, time: float) -> int | None:
+    """``_first(t >= time)`` for the increasing times ``t``, by bisection."""
+    i = int(np.searchsorted(t, time, side="left"))
+    return i if i < t.size else None
+
+
 def attack_segments(
     d: np.ndarray, t: np.ndarray, peaks: list[int], onset_times: list[float]
 ) -> tuple[list[int], list[int]]:
     """``startattack`` ('Derivate'): 0-based (start, end) indices on the attack envelope ``d``.
 
-    ``peaks`` are 0-based peak indices on ``d``; ``onset_times`` the onset-candidate times (s).
+    ``peaks`` are 0-based peak indices on ``d``; ``onset_times`` the onset-candidate times (s);
+    ``t`` the (increasing) times of the samples of ``d``.
     """
     pp = sorted(int(p) for p in peaks)
     if not pp:
@@ -78,7 +85,7 @@ def attack_segments(
         if j is not None and j > 1:
             del st[k : k + j - 1]
             del stu[k : k + j - 1]
-        start = _first(t >= stu[k])
+        start = _first_at_or_after(t, stu[k])
         if start is None:
             raise ValueError("onset after the end of the attack envelope")
         st[k] = start
@@ -106,7 +113,7 @@ def _derivate(d: np.ndarray, t: np.ndarray, s: int, p: int, peak_time: float) ->
     dips = np.flatnonzero((np.diff(seg) < 0) & (seg[:-1] < d[s]))
     if dips.size:
         s += int(dips[-1])
-    peak_idx = _first(t >= peak_time)
+    peak_idx = _first_at_or_after(t, peak_time)
     seg = d[s : p + 1]
     cut = _first((np.diff(seg) <= 0) & (seg[:-1] - d[s] > (d[peak_idx] - d[s]) / PEAK_CUT_SHARE))
     if cut is not None:
