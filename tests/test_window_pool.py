@@ -304,3 +304,22 @@ def test_analysis_values_are_the_same_with_and_without_a_progress_callback(pool,
     pd.testing.assert_frame_equal(with_progress.features, plain.features, check_exact=True)
     pd.testing.assert_frame_equal(with_progress.timeline, plain.timeline, check_exact=True)
     pd.testing.assert_frame_equal(with_progress.track, plain.track, check_exact=True)
+
+
+def _where_the_extractor_was_loaded() -> tuple[int, int, list[str]]:
+    import sys
+
+    from turkmood.features import preload
+
+    loaded = [m for m in sys.modules if m.startswith("turkmood.features.")]
+    return preload.LOADED_IN_PID, os.getpid(), loaded
+
+
+def test_workers_are_forked_with_the_extractor_loaded(pool):
+    """The fork server preloads the extractor (turkmood.features.preload): a worker starts with
+    every family module imported and the compiled kernels loaded by its parent, in pages it
+    shares with the server, rather than loading its own copy."""
+    loaded_in, worker, modules = pool.submit(_where_the_extractor_was_loaded).result(timeout=60)
+    assert loaded_in != worker
+    for name in ("hcdf", "roughness", "kernels", "fft"):
+        assert f"turkmood.features.{name}" in modules

@@ -44,6 +44,12 @@ def threads() -> int:
     return int(chosen) if chosen is not None else max(1, min(EXTRACT_THREADS, _available_cpus()))
 
 
+def configured_threads() -> int | None:
+    """The value last given to :func:`set_threads` (``None``: the default)."""
+    chosen = _state["threads"]
+    return None if chosen is None else int(chosen)
+
+
 def set_threads(n: int | None) -> None:
     """Use ``n`` threads per extraction from now on (``None``: back to the default)."""
     if n is not None and n < 1:
