@@ -1,15 +1,22 @@
 """Benchmark the feature extractor (a benchmark, not a test).
 
-Prints, in one process:
+Prints, in one process (the comparisons that count are ratios measured in the same run):
 - cold first call (fresh interpreter: imports + first extraction of a 30 s clip), in a subprocess;
-- warm seconds per 30 s clip (median of repeats, single core: BLAS/FFT threads limited to 1);
-- warm seconds for a 5-minute song through ``analyze_signal`` (windows + timeline + prediction);
-- a naive librosa extraction of a comparable feature set on the same clip, and the ratio;
+- warm 30 s extraction with the default extraction threads (EXTRACT_THREADS) and with one,
+  wall and CPU seconds (median of repeats);
+- a naive librosa extraction of a comparable feature set on the same clip (single-threaded
+  BLAS, as always here), timed alternately with ours, and the ratios ours / librosa of the wall
+  and of the CPU seconds (median of the per-pair ratios);
+- one 30 s clip through ``analyze_signal`` (features + prediction), and a 5-minute song through
+  it in this process and on a warm window pool, with the pooled song's ratio to the clip;
+- the window-pool workers' memory (RSS, and USS: the pages no other process shares);
+- Essentia's MusicExtractor on a WAV of the same clip, when ``essentia`` is installed
+  (bench/requirements-bench.txt);
 - the MIRtoolbox oracle's seconds per 30 s clip as recorded in tests/fixtures/oracle_timing.csv
   (measured when the fixtures were made; the oracle is not run here), and the ratio.
 
-Each timing is given as wall seconds and CPU seconds of the process: on a shared machine the
-wall time includes waiting for a core (the load average is printed).
+Wall time includes waiting for a core on a shared machine (the load average is printed at the
+start and the end); CPU seconds count every thread of this process.
 
 Run: python bench/extract.py [--repeats N]
 """
@@ -120,13 +127,70 @@ def oracle_seconds() -> tuple[float, int] | None:
     return float(music.median()), int(music.size)
 
 
+def paired(ours, theirs, repeats: int) -> dict[str, float]:
+    """Time ``ours`` and ``theirs`` alternately ``repeats`` times (so load changes hit both).
+
+    Returns the medians of each one's wall and CPU seconds and the medians of the per-pair
+    ratios ours / theirs.
+    """
+    rows = []
+    for _ in range(repeats):
+        pair = []
+        for fn in (ours, theirs):
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            pair += [time.perf_counter() - t0, time.process_time() - c0]
+        rows.append(pair)
+    w_o, c_o, w_t, c_t = (statistics.median(col) for col in zip(*rows, strict=True))
+    return {
+        "ours_wall": w_o,
+        "ours_cpu": c_o,
+        "theirs_wall": w_t,
+        "theirs_cpu": c_t,
+        "wall_ratio": statistics.median(r[0] / r[2] for r in rows),
+        "cpu_ratio": statistics.median(r[1] / r[3] for r in rows),
+    }
+
+
+def worker_memory(pool) -> list[tuple[float, float]]:
+    """(RSS MB, USS MB) of each live worker of a ProcessPoolExecutor."""
+    import psutil
+
+    out = []
+    for pid in sorted(getattr(pool, "_processes", {}) or {}):
+        info = psutil.Process(pid).memory_full_info()
+        out.append((info.rss / 1e6, info.uss / 1e6))
+    return out
+
+
+def essentia_seconds(y: np.ndarray, sr: int, repeats: int) -> tuple[float, float] | str:
+    """Median (wall, CPU) s of Essentia's MusicExtractor on a float WAV of ``y``, or why not."""
+    try:
+        import essentia
+        import essentia.standard as es
+    except ImportError as error:
+        return f"not installed ({error}); pip install -r bench/requirements-bench.txt"
+    import tempfile
+
+    import soundfile as sf
+
+    essentia.log.infoActive = False
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "clip.wav")
+        sf.write(path, y, sr, subtype="FLOAT")
+        es.MusicExtractor()(path)  # warm-up
+        return timed(lambda: es.MusicExtractor()(path), repeats)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
+    load_start = os.getloadavg()[0]
 
     from turkmood.analyze import analyze_signal
-    from turkmood.features import extract_features
+    from turkmood.features import extract_features, parallel
+    from turkmood.features.fft import backend
     from turkmood.model import cached_model
 
     cold = subprocess.run(
@@ -136,52 +200,94 @@ def main() -> None:
 
     clip = test_signal(30.0)
     extract_features(clip, ANALYSIS_SR)  # warm-up
-    warm, warm_cpu = timed(lambda: extract_features(clip, ANALYSIS_SR), args.repeats)
-
     naive_librosa(clip, ANALYSIS_SR)  # warm-up (numba compilation)
-    librosa_s, librosa_cpu = timed(lambda: naive_librosa(clip, ANALYSIS_SR), 3)
+    n_threads = parallel.threads()
+    vs_librosa = paired(
+        lambda: extract_features(clip, ANALYSIS_SR),
+        lambda: naive_librosa(clip, ANALYSIS_SR),
+        args.repeats,
+    )
+    parallel.set_threads(1)
+    one_wall, one_cpu = timed(lambda: extract_features(clip, ANALYSIS_SR), args.repeats)
+    parallel.set_threads(None)
 
     model = cached_model()
+    clip_s, clip_cpu = timed(lambda: analyze_signal(clip, ANALYSIS_SR, model), args.repeats)
     song = test_signal(300.0, seed=1)
     song_s, song_cpu = timed(lambda: analyze_signal(song, ANALYSIS_SR, model), 3)
     n_windows = len(analyze_signal(song, ANALYSIS_SR, model).timeline)
     from turkmood.window_pool import pool_size, start_window_pool
 
     pool = start_window_pool()
+    memory = []
     if pool is not None:
-        pooled_s, _ = timed(lambda: analyze_signal(song, ANALYSIS_SR, model, pool), 3)
+        memory_idle = worker_memory(pool)
+        pooled_s, pooled_cpu = timed(lambda: analyze_signal(song, ANALYSIS_SR, model, pool), 3)
+        memory = worker_memory(pool)
         n_workers = pool_size(pool)
         pool.shutdown()
+    ess = essentia_seconds(clip, ANALYSIS_SR, 3)
 
     oracle = oracle_seconds()
-    print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"load average (1 min): {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the "
+        f"end, on {os.cpu_count()} cores; FFT library: {backend()}"
+    )
     print(
         f"cold first call (import + 30 s clip, fresh process): {cold_s:.3f} s wall, "
-        f"{cold_cpu:.3f} s CPU  (target <= 5 s)"
+        f"{cold_cpu:.3f} s CPU"
     )
     print(
-        f"warm extraction, 30 s clip (median of {args.repeats}): {warm:.3f} s wall, "
-        f"{warm_cpu:.3f} s CPU  (target <= 0.15 s)"
+        f"warm extraction, 30 s clip, {n_threads} extraction thread(s) (median of "
+        f"{args.repeats}): {vs_librosa['ours_wall']:.3f} s wall, {vs_librosa['ours_cpu']:.3f} s "
+        "CPU"
     )
     print(
-        f"5-minute song, analyze_signal ({n_windows} windows + prediction): {song_s:.3f} s wall, "
-        f"{song_cpu:.3f} s CPU  (target <= 2 s)"
+        f"warm extraction, 30 s clip, 1 extraction thread: {one_wall:.3f} s wall, "
+        f"{one_cpu:.3f} s CPU"
+    )
+    print(
+        f"naive librosa comparable set, same clip, timed alternately with ours: "
+        f"{vs_librosa['theirs_wall']:.3f} s wall, {vs_librosa['theirs_cpu']:.3f} s CPU"
+    )
+    print(
+        f"  ours / librosa, WALL: {vs_librosa['wall_ratio']:.3f}   (target <= 0.25)   "
+        f"ours / librosa, CPU: {vs_librosa['cpu_ratio']:.3f}   (median of per-pair ratios)"
+    )
+    print(
+        f"one 30 s clip, analyze_signal (features + prediction): {clip_s:.3f} s wall, "
+        f"{clip_cpu:.3f} s CPU"
+    )
+    print(
+        f"5-minute song, analyze_signal in this process ({n_windows} windows): {song_s:.3f} s "
+        f"wall, {song_cpu:.3f} s CPU  -> {song_s / clip_s:.2f}x the clip"
     )
     if pool is not None:
         print(
-            f"5-minute song, windows on a warm pool of {n_workers} workers: {pooled_s:.3f} s wall "
-            f"(target <= 2 s)  -> {song_s / pooled_s:.2f}x the in-process run"
+            f"5-minute song, windows on a warm pool of {n_workers} workers (1 thread each): "
+            f"{pooled_s:.3f} s wall ({pooled_cpu:.3f} s CPU in this process)  -> "
+            f"{pooled_s / clip_s:.2f}x the clip (target <= 4)"
         )
-    print(
-        f"naive librosa comparable set, 30 s clip: {librosa_s:.3f} s wall, {librosa_cpu:.3f} s "
-        f"CPU  -> librosa CPU / ours CPU = {librosa_cpu / warm_cpu:.2f}"
-    )
+        for k, ((rss0, uss0), (rss, uss)) in enumerate(zip(memory_idle, memory, strict=False)):
+            print(
+                f"  worker {k}: RSS {rss0:.0f} MB idle -> {rss:.0f} MB after the song; "
+                f"USS (its own pages) {uss0:.0f} -> {uss:.0f} MB"
+            )
+    if isinstance(ess, str):
+        print(f"Essentia MusicExtractor: {ess}")
+    else:
+        print(
+            f"Essentia MusicExtractor, same clip as a float WAV (decode + all its descriptors): "
+            f"{ess[0]:.3f} s wall, {ess[1]:.3f} s CPU  -> ours / Essentia wall "
+            f"{vs_librosa['ours_wall'] / ess[0]:.3f}"
+        )
     if oracle is not None:
         oracle_s, n_clips = oracle
         print(
             f"MIRtoolbox oracle (Octave), 30 s clip: median of {n_clips} music clips' summed "
             f"call times in tests/fixtures/oracle_timing.csv (recorded in a loaded batch run): "
-            f"{oracle_s:.1f} s  -> ours is {oracle_s / warm:.0f}x faster (wall)"
+            f"{oracle_s:.1f} s  -> ours is {oracle_s / vs_librosa['ours_wall']:.0f}x faster "
+            "(wall)"
         )
     else:
         print("MIRtoolbox oracle timing: tests/fixtures/oracle_timing.csv not found")
