@@ -19,6 +19,9 @@ every function here runs its numpy/scipy definition. Compiled functions are cach
   for a one-pole filter, bit for bit, without its generic-order overhead and temporaries.
 * :func:`normalised_frames_into` — min-max normalised, Hamming-windowed chroma frames (HCDF)
   written into the FFT batch (same operations as numpy: bit-identical).
+* :func:`contrast_peaks` — the ``mirpeaks`` contrast rule on every frame of the roughness
+  spectra, one compiled pass per frame (comparisons only: the same peaks as the numpy lockstep
+  scan and the one-curve port, tested).
 * :func:`pair_sums` — per frame, the roughness pair sum ``sum_{i<j} v_i v_j T[b_i, b_j]``
   (``v @ T[b][:, b] @ v`` with a strict upper-triangular table). The compiled loop reads each
   table row in ascending order and skips the zero lower triangle; only the summation order
@@ -200,6 +203,68 @@ def _normalised_frames(
             row[i] = (frame[i] - lo) / span * window[i]
 
 
+def _contrast_peaks(
+    curves: np.ndarray, lo: float, hi: float, contrast: float, out_col: np.ndarray,
+    out_row: np.ndarray,
+) -> int:  # fmt: skip
+    """The ``mirpeaks`` contrast rule on every row of ``curves`` (see :func:`contrast_peaks`);
+    writes the (row, index) of each peak, returns how many."""
+    n_curves, n = curves.shape
+    span = hi - lo
+    norm = np.empty(n)
+    cand = np.empty(n, dtype=np.int64)
+    value = np.empty(n)
+    gap = np.empty(n)
+    count = 0
+    for c in range(n_curves):
+        for i in range(n):
+            norm[i] = (curves[c, i] - lo) / span
+        # local maxima (strict rise, then no rise; -inf beyond both ends) reaching `contrast`,
+        # each with the minimum strictly between it and the candidate before it
+        n_cand = 0
+        running = np.inf
+        for i in range(n):
+            v = norm[i]
+            before = norm[i - 1] if i > 0 else -np.inf
+            after = norm[i + 1] if i + 1 < n else -np.inf
+            if v - before > 0 and after - v <= 0 and v >= contrast:
+                cand[n_cand] = i
+                value[n_cand] = v
+                gap[n_cand] = running
+                n_cand += 1
+                running = np.inf
+            elif v < running:  # NaN never lowers it (MATLAB's min skips NaN)
+                running = v
+        if n_cand == 0:
+            continue
+        # left-to-right scan: keep a candidate once a dip of `contrast` separates it from the
+        # next; within a flat run the higher candidate takes over (SelectFirst 0)
+        bufmax, bufmin, oldbufmin, current = value[0], np.inf, -np.inf, 0
+        for jj in range(1, n_cand):
+            new = value[jj]
+            bmin = gap[jj] if gap[jj] < bufmin else bufmin
+            if bufmax - bmin < contrast:  # no contrastive notch since the current candidate
+                oldbufmin = bmin if bmin < oldbufmin else oldbufmin
+                if new > bufmax:
+                    bufmax, current, bufmin = new, jj, np.inf
+                else:
+                    bufmin = bmin
+            else:
+                if bufmax - oldbufmin >= contrast:
+                    out_col[count] = c
+                    out_row[count] = cand[current]
+                    count += 1
+                    oldbufmin = bmin
+                else:
+                    oldbufmin = bmin if bmin < oldbufmin else oldbufmin
+                bufmax, current, bufmin = new, jj, np.inf
+        if bufmax - oldbufmin >= contrast:  # the -inf end padding always dips enough
+            out_col[count] = c
+            out_row[count] = cand[current]
+            count += 1
+    return count
+
+
 def _jit(fn, **options):  # decorator helper: the compiled twin of `fn`, or None without numba
     return numba.njit(cache=True, nogil=True, **options)(fn) if numba is not None else None
 
@@ -214,6 +279,7 @@ if numba is not None:
     _cascade_step_jit = numba.njit(inline="always")(_cascade_step)
 _bank4_jit = _jit(_bank4_block_sums)
 _block_forward_jit = _jit(_block_forward)
+_contrast_peaks_jit = _jit(_contrast_peaks, error_model="numpy")  # 0/0: NaN, no peak
 _normalised_frames_jit = _jit(_normalised_frames, error_model="numpy")  # x/0 is inf/NaN
 _block_backward_jit = _jit(_block_backward)
 _BANK4_SIGNATURE = "void(f8[:, :, ::1], f8[::1], f8[::1], f8[::1], f8[:, :, ::1], f8[:, :, ::1])"
@@ -397,3 +463,24 @@ def normalised_frames_into(
         lo, hi = frame.min(), frame.max()
         with np.errstate(invalid="ignore", divide="ignore"):
             row[:length] = (frame - lo) / (hi - lo) * window
+
+
+def contrast_peaks(
+    curves: np.ndarray, lo: float, hi: float, contrast: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``mirpeaks(..., 'Contrast', contrast)`` on every row of ``curves`` normalised as
+    ``(x - lo) / (hi - lo)``, both ends allowed, ``SelectFirst`` 0: (row, index) of each peak,
+    sorted by row then index; ``None`` without numba (the caller has a numpy definition).
+
+    One pass per row: local maxima reaching ``contrast`` with the minimum between each and the
+    one before, then the left-to-right contrast scan of
+    :func:`turkmood.features.peaks.find_peaks` (comparisons only: the same peaks, tested).
+    """
+    if _contrast_peaks_jit is None:
+        return None
+    curves = np.ascontiguousarray(curves, dtype=np.float64)
+    capacity = curves.size // 2 + curves.shape[0]  # maxima are never adjacent
+    out_col = np.empty(capacity, dtype=np.int64)
+    out_row = np.empty(capacity, dtype=np.int64)
+    count = _contrast_peaks_jit(curves, float(lo), float(hi), float(contrast), out_col, out_row)
+    return out_col[:count].copy(), out_row[:count].copy()
