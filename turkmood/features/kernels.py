@@ -269,6 +269,12 @@ def _jit(fn, **options):  # decorator helper: the compiled twin of `fn`, or None
     return numba.njit(cache=True, nogil=True, **options)(fn) if numba is not None else None
 
 
+def jit_loops(fn):
+    """The compiled (numba, cached, GIL-free) twin of a loop function written for it in a
+    family module, or None without numba (the module then uses its numpy definition)."""
+    return _jit(fn)
+
+
 _pair_sums_jit = _jit(_pair_sums)
 _window_frames_jit = _jit(_window_frames)
 # 'reassoc' lets LLVM split the sum into vector lanes (a fixed order chosen at compile time, so
