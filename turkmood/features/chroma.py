@@ -187,25 +187,25 @@ def chromagram(x: np.ndarray, sr: float) -> np.ndarray:
 
 
 def chromagram_frames(y: np.ndarray, sr: float, starts: np.ndarray, length: int) -> np.ndarray:
-    """(12, n) chroma of the frames ``y[s : s + length]`` for s in ``starts``, in small batches.
+    """(12, n) chroma of the frames ``y[s : s + length]`` for s in ``starts``.
 
     Same arithmetic as :func:`_row_spectra` on each frame, but every frame is normalised and
     windowed straight from its slice of ``y`` into a reused zero-padded FFT batch
-    (:func:`turkmood.features.kernels.normalised_frames_into`, :mod:`turkmood.features.fft`).
+    (:func:`turkmood.features.kernels.normalised_frames_into`, :mod:`turkmood.features.fft`);
+    the magnitudes of all frames are then floored and mapped to chroma in one go.
     """
     y = np.ascontiguousarray(y, dtype=float)
     layout = _layout(length, float(sr))
     window = hamming(length)
     batch = batch_rfft(layout.n_fft, _BLOCK)
     rows = batch.frames_of(length)
-    out = np.empty((len(starts), N_CHROMA))
+    mag = np.empty((len(starts), layout.end - layout.first))
     for b in range(0, len(starts), _BLOCK):
         chunk = starts[b : b + _BLOCK]
         normalised_frames_into(y, chunk, window, rows)
-        spectrum = batch.execute()[: len(chunk)]
-        mag = np.abs(spectrum[:, layout.first : layout.end])
-        out[b : b + len(chunk)] = _wrap_rows(_db_floor(mag, layout), _bands(layout))
-    return out.T
+        spectrum = batch.execute()[: len(chunk), layout.first : layout.end]
+        np.abs(spectrum, out=mag[b : b + len(chunk)])
+    return _wrap_rows(_db_floor(mag, layout), _bands(layout)).T
 
 
 def hamming_dft(length: int, n_fft: int, bins: np.ndarray) -> np.ndarray:
