@@ -4,6 +4,10 @@ Each family lives in its own module and reproduces one MIRtoolbox 1.7.1 function
 representations computed once per clip through :class:`turkmood.features.shared.Clip`. Every
 family module exposes ``features(clip) -> dict[str, float]`` returning its UCI columns.
 
+One extraction runs on EXTRACT_THREADS threads (:mod:`turkmood.features.parallel`): the O2
+attack envelope's frames split between them, then the families, longest first. The values do
+not depend on the thread count (tested bit for bit).
+
 API:
 
 * :func:`extract_raw_features` — the 50 values exactly as MIRtoolbox would give them (NaN where it

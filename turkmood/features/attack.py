@@ -17,6 +17,10 @@ attack-time sequence; both NaN when there is no attack, the slope NaN for a sing
 
 Known quirk kept on purpose: when there are more onsets than peaks, MIRtoolbox also drops the
 last paired attack (``st(i:end) = []``); so does this port.
+
+Implementation note: step 3's refinement of each pair runs as a compiled loop
+(:func:`_derivate_loops`, the same comparisons as the numpy definition :func:`_derivate_numpy`,
+tested equal); onset times are located on O2's grid by bisection.
 """
 
 from __future__ import annotations

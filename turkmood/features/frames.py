@@ -3,7 +3,8 @@
 Framing: ``L = floor(len_s*sr)``, fractional hop ``h = hop_factor*len_s*sr`` computed before
 flooring L; frame i starts at sample ``floor(i*h)``; ``n = floor((N-L)/h) + 1``; no padding.
 Spectrum: symmetric Hamming window, zero-padded FFT of ``2**ceil(log2(L))`` points, magnitude,
-bins ``0..Nfft/2`` (DC and Nyquist included), no normalisation.
+bins ``0..Nfft/2`` (DC and Nyquist included), no normalisation. The whole-clip FFT goes through
+:mod:`turkmood.features.fft` (FFTW when installed).
 """
 
 from __future__ import annotations
