@@ -34,7 +34,7 @@ import numpy as np
 
 from turkmood.constants import MIN_POOL_WINDOWS, PROGRESS_POLL_S, WINDOW_WORKERS
 from turkmood.features import FeatureVector, extract_windows_with_flags
-from turkmood.features.fft import forget_plans
+from turkmood.features.fft import forget_buffers
 from turkmood.workers import init_worker, release_free_memory
 
 #: A fresh server process forks the workers: nothing inherited from a threaded parent (the
@@ -174,7 +174,7 @@ def _extract_group(
         return extract_windows_with_flags(np.asarray(song[first:last]), sr, bounds, on_window)
     finally:
         del song, counter_
-        forget_plans()  # an idle worker keeps its imports, not its last song's FFT buffers
+        forget_buffers()  # an idle worker keeps its imports, not its last song's FFT buffers
         release_free_memory()  # nor the freed arrays glibc would keep
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 
 import numpy as np
@@ -78,14 +79,15 @@ def test_rfft_windowed_is_the_windowed_zero_padded_dft(n_fft: int) -> None:
     )
 
 
-def test_without_pyfftw_scipy_computes_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_fftw_scipy_computes_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     frames = _frames(8, 1000, seed=4)
     window = np.hanning(1000)
     with_backend = fft.BatchRfft(1024, 8)
     with_backend.frames_of(1000)[:, :1000] = frames
     fast = with_backend.execute().copy()
     whole = fft.rfft_windowed(frames[0], window, 1024)
-    monkeypatch.setattr(fft, "pyfftw", None)
+    monkeypatch.setattr(fft, "_LOADED", None)
+    monkeypatch.setattr(fft, "EXECUTE_R2C", None)
     assert fft.backend() == "scipy"
     plain = fft.BatchRfft(1024, 8)
     plain.frames_of(1000)[:, :1000] = frames
@@ -95,3 +97,34 @@ def test_without_pyfftw_scipy_computes_the_same(monkeypatch: pytest.MonkeyPatch)
         fft.rfft_windowed(frames[0], window, 1024), scipy.fft.rfft(frames[0] * window, n=1024)
     )
     np.testing.assert_allclose(whole, scipy.fft.rfft(frames[0] * window, n=1024), atol=1e-12)
+
+
+def test_the_fftw_bundled_with_pyfftw_is_found() -> None:
+    """requirements.txt installs pyFFTW for its FFTW: without it the extractor is ~2x slower."""
+    if importlib.util.find_spec("pyfftw") is None:
+        pytest.skip("pyFFTW not installed")
+    assert fft.backend() == "fftw"
+
+
+def test_buffers_are_aligned_for_fftw() -> None:
+    for shape in [(3,), (5, 7), (16, 1025)]:
+        for dtype in (np.float64, np.complex128):
+            arr = fft.aligned_empty(shape, dtype)
+            assert arr.shape == shape and arr.dtype == dtype and arr.flags.c_contiguous
+            assert arr.ctypes.data % fft.ALIGNMENT == 0
+
+
+def test_a_new_whole_clip_size_replaces_the_plan_and_workers_can_drop_it() -> None:
+    x = _frames(1, 70_000, seed=5)[0]
+    for n_fft in (1 << 17, 1 << 18, 1 << 17):
+        window = np.hamming(x.size)
+        expected = scipy.fft.rfft(x * window, n=n_fft)
+        got = fft.rfft_windowed(x, window, n_fft)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(expected).max())
+    fft.forget_buffers()
+    np.testing.assert_allclose(
+        fft.rfft_windowed(x, np.hamming(x.size), 1 << 17),
+        scipy.fft.rfft(x * np.hamming(x.size), n=1 << 17),
+        rtol=0,
+        atol=1e-12 * np.abs(expected).max(),
+    )
