@@ -139,3 +139,18 @@ def test_o3_equals_its_channel_by_channel_definition(n: int) -> None:
     if curve.size:
         np.testing.assert_allclose(env.values, curve / np.max(np.abs(curve)), atol=1e-12)
     assert len(env) == curve.size
+
+
+def test_o2_in_one_compiled_call_gives_the_bits_of_one_python_step_per_batch(monkeypatch):
+    """The GIL-free O2 loop runs the same kernels and the same FFTW plan as the Python loop."""
+    from turkmood.features import fft
+
+    if fft.EXECUTE_R2C is None:
+        pytest.skip("FFTW not installed: only the Python loop runs")
+    y = _noise(3.0, seed=9)
+    starts, length = frame_starts(len(y), SR, onsets.O2_FRAME_S, onsets.O2_HOP)
+    window = onsets.hann_octave(length)
+    compiled = onsets._magnitude_sums(y, starts, window, 2048)
+    monkeypatch.setattr(onsets, "fft_abs_sums", lambda *args: None)
+    assert np.array_equal(onsets._magnitude_sums(y, starts, window, 2048), compiled)
+    assert np.array_equal(onsets._magnitude_sums(y, starts[5:300], window, 2048), compiled[5:300])

@@ -32,6 +32,9 @@ every function here runs its numpy/scipy definition. Compiled functions are cach
 * :func:`abs_row_sums` — per row, the sum of the magnitudes of a batch of spectra (the O2 frame
   sums), without the temporary magnitude array; ~1e-15 relative from numpy's
   ``np.abs(X).sum(axis=1)`` (``sqrt(re^2 + im^2)`` instead of ``hypot``, lane-wise summation).
+* :func:`fft_abs_sums` — the whole O2 loop (windowing, FFTW called through its C pointer,
+  magnitude sums) as one call that holds no GIL, so two threads share the frames without
+  waiting on each other.
 """
 
 from __future__ import annotations
@@ -265,6 +268,21 @@ def _contrast_peaks(
     return count
 
 
+def _fft_abs_sums(
+    execute, plan: int, y: np.ndarray, starts: np.ndarray, window: np.ndarray,
+    inbuf: np.ndarray, outbuf: np.ndarray, sums: np.ndarray,
+) -> None:  # fmt: skip
+    """:func:`_window_frames` of the frames, batch by batch into ``inbuf``, FFTW's
+    ``execute(plan, inbuf, outbuf)``, then :func:`_abs_row_sums` into ``sums``."""
+    rows = inbuf.shape[0]
+    n = starts.shape[0]
+    for b in range(0, n, rows):
+        count = min(rows, n - b)
+        _window_frames_jit(y, starts[b : b + count], window, inbuf)
+        execute(plan, inbuf.ctypes.data, outbuf.ctypes.data)
+        _abs_row_sums_jit(outbuf, count, sums[b : b + count])
+
+
 def _jit(fn, **options):  # decorator helper: the compiled twin of `fn`, or None without numba
     return numba.njit(cache=True, nogil=True, **options)(fn) if numba is not None else None
 
@@ -280,6 +298,7 @@ _window_frames_jit = _jit(_window_frames)
 # 'reassoc' lets LLVM split the sum into vector lanes (a fixed order chosen at compile time, so
 # a row's sum never depends on its neighbours); 3x the strictly sequential loop.
 _abs_row_sums_jit = _jit(_abs_row_sums, fastmath={"reassoc"})
+_fft_abs_sums_jit = _jit(_fft_abs_sums)
 if numba is not None:
     _section_coeffs_jit = numba.njit(inline="always")(_section_coeffs)
     _cascade_step_jit = numba.njit(inline="always")(_cascade_step)
@@ -490,3 +509,21 @@ def contrast_peaks(
     out_row = np.empty(capacity, dtype=np.int64)
     count = _contrast_peaks_jit(curves, float(lo), float(hi), float(contrast), out_col, out_row)
     return out_col[:count].copy(), out_row[:count].copy()
+
+
+def fft_abs_sums(
+    execute, plan: int, y: np.ndarray, starts: np.ndarray, window: np.ndarray,
+    inbuf: np.ndarray, outbuf: np.ndarray,
+) -> np.ndarray | None:  # fmt: skip
+    """Per frame ``y[s : s + L] * window``, the sum of its spectrum's magnitudes, in one call
+    without the GIL: batches of :func:`window_frames_into`, FFTW's new-array ``execute``
+    (:data:`turkmood.features.fft.EXECUTE_R2C`) with ``plan`` on ``inbuf``/``outbuf`` (an FFTW
+    batch's buffers, zero past L), and :func:`abs_row_sums` (the same kernels as one Python
+    step per batch: the same bits). None without numba."""
+    if _fft_abs_sums_jit is None or y.dtype != np.float64:
+        return None
+    sums = np.empty(len(starts))
+    _fft_abs_sums_jit(
+        execute, plan, y, np.asarray(starts, dtype=np.int64), window, inbuf, outbuf, sums
+    )
+    return sums

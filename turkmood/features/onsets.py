@@ -32,13 +32,14 @@ from functools import partial
 import numpy as np
 from scipy import signal
 
-from turkmood.features import parallel
+from turkmood.features import fft, parallel
 from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import frame_starts, next_pow2
 from turkmood.features.kernels import (
     abs_row_sums,
     block_backward,
     block_forward,
+    fft_abs_sums,
     gammatone_block_sums,
     window_frames_into,
 )
@@ -160,10 +161,15 @@ def magnitude_sums(y: np.ndarray, starts: np.ndarray, window: np.ndarray, n_fft:
 def _magnitude_sums(
     y: np.ndarray, starts: np.ndarray, window: np.ndarray, n_fft: int
 ) -> np.ndarray:
-    """:func:`magnitude_sums` of some frames, in batches of FFTW transforms on this thread."""
-    sums = np.empty(len(starts))
+    """:func:`magnitude_sums` of some frames, in batches of FFTW transforms on this thread
+    (one compiled call without the GIL when FFTW and numba are there)."""
     batch = batch_rfft(n_fft, _FFT_BATCH)
     rows = batch.frames_of(len(window))
+    if fft.EXECUTE_R2C is not None:
+        sums = fft_abs_sums(fft.EXECUTE_R2C, batch.plan, y, starts, window, rows, batch.output)
+        if sums is not None:
+            return sums
+    sums = np.empty(len(starts))
     for b in range(0, len(starts), _FFT_BATCH):
         chunk = starts[b : b + _FFT_BATCH]
         window_frames_into(y, chunk, window, rows)
