@@ -44,9 +44,10 @@ from turkmood.constants import (
     CHROMA_OCTAVE_RATIO,
     CHROMA_TUNING_HZ,
 )
+from turkmood.features import fft
 from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import hamming, next_pow2, windowed_rfft
-from turkmood.features.kernels import normalised_frames_into
+from turkmood.features.kernels import fft_magnitudes, normalised_frames_into
 from turkmood.features.shared import Clip
 
 #: Bins per octave of the chromagram (MIRtoolbox ``Res``).
@@ -199,7 +200,16 @@ def chromagram_frames(y: np.ndarray, sr: float, starts: np.ndarray, length: int)
     window = hamming(length)
     batch = batch_rfft(layout.n_fft, _BLOCK)
     rows = batch.frames_of(length)
-    mag = np.empty((len(starts), layout.end - layout.first))
+    width = layout.end - layout.first
+    mag = None
+    if fft.EXECUTE_R2C is not None:  # one call without the GIL
+        mag = fft_magnitudes(
+            fft.EXECUTE_R2C, batch.plan, y, starts, window, rows, batch.output, layout.first,
+            width, normalise=True,
+        )  # fmt: skip
+    if mag is not None:
+        return _wrap_rows(_db_floor(mag, layout), _bands(layout)).T
+    mag = np.empty((len(starts), width))
     for b in range(0, len(starts), _BLOCK):
         chunk = starts[b : b + _BLOCK]
         normalised_frames_into(y, chunk, window, rows)

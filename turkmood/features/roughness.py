@@ -31,9 +31,15 @@ import functools
 import numpy as np
 
 from turkmood.constants import ROUGHNESS_CONTRAST, ROUGHNESS_FRAME_S, ROUGHNESS_HOP
+from turkmood.features import fft
 from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import frame_starts, hamming, next_pow2
-from turkmood.features.kernels import contrast_peaks, pair_sums, window_frames_into
+from turkmood.features.kernels import (
+    contrast_peaks,
+    fft_magnitudes,
+    pair_sums,
+    window_frames_into,
+)
 from turkmood.features.mirstat import framed_stats
 from turkmood.features.shared import Clip
 
@@ -95,9 +101,15 @@ def frame_spectra(y: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray, np.
         return freqs, np.zeros((0, freqs.size)), np.zeros(0)
     y = np.ascontiguousarray(y, dtype=float)
     window = hamming(length)
-    spec = np.empty((len(starts), freqs.size))
     batch = batch_rfft(n_fft, _FFT_BATCH)
     rows = batch.frames_of(length)
+    if fft.EXECUTE_R2C is not None:  # one call without the GIL
+        spec = fft_magnitudes(
+            fft.EXECUTE_R2C, batch.plan, y, starts, window, rows, batch.output, 0, freqs.size
+        )
+        if spec is not None:
+            return freqs, spec, starts / sr
+    spec = np.empty((len(starts), freqs.size))
     for b in range(0, len(starts), _FFT_BATCH):
         chunk = starts[b : b + _FFT_BATCH]
         window_frames_into(y, chunk, window, rows)
