@@ -195,7 +195,7 @@ def test_normalised_frames_equal_numpy_bit_for_bit_and_constant_frames_are_nan()
 
 def test_frame_magnitudes_in_one_call_match_one_numpy_step_per_batch() -> None:
     """Roughness, fluctuation and HCDF frame spectra: the GIL-free loop agrees with the
-    Python loop (same FFTW plan; hypot vs numpy's complex abs: within an ulp)."""
+    Python loop (same FFTW plan; sqrt(re^2 + im^2) vs numpy's complex abs: within an ulp)."""
     from turkmood.features import chroma, fft, fluctuation, roughness
     from turkmood.features.frames import frame_starts
 
