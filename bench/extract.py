@@ -2,11 +2,11 @@
 
 Prints, in one process (the comparisons that count are ratios measured in the same run):
 - cold first call (fresh interpreter: imports + first extraction of a 30 s clip), in a subprocess;
-- warm 30 s extraction with the default extraction threads (EXTRACT_THREADS) and with one,
-  wall and CPU seconds (median of repeats);
-- a naive librosa extraction of a comparable feature set on the same clip (single-threaded
-  BLAS, as always here), timed alternately with ours, and the ratios ours / librosa of the wall
-  and of the CPU seconds (median of the per-pair ratios);
+- warm 30 s extraction with the default extraction threads (EXTRACT_THREADS) and with one, and
+  a naive librosa extraction of a comparable feature set on the same clip (single-threaded
+  BLAS, as always here), timed in rounds (one call of each per round), wall and CPU seconds,
+  and the ratios ours / librosa of the wall and of the CPU seconds (medians of the per-round
+  ratios);
 - one 30 s clip through ``analyze_signal`` (features + prediction), and a 5-minute song through
   it in this process and on a warm window pool, with the pooled song's ratio to the clip;
 - the window-pool workers' memory (RSS, and USS: the pages no other process shares);
@@ -127,38 +127,41 @@ def oracle_seconds() -> tuple[float, int] | None:
     return float(music.median()), int(music.size)
 
 
-def paired(ours, theirs, repeats: int) -> dict[str, float]:
-    """Time ``ours`` and ``theirs`` alternately ``repeats`` times (so load changes hit both).
-
-    Returns the medians of each one's wall and CPU seconds and the medians of the per-pair
-    ratios ours / theirs.
-    """
-    rows = []
+def interleaved(fns: dict, repeats: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each callable of ``fns``, ``repeats`` rounds, one call of each
+    per round in turn, so that a change of load on a shared machine hits all of them alike."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in fns}
     for _ in range(repeats):
-        pair = []
-        for fn in (ours, theirs):
+        for name, fn in fns.items():
             t0, c0 = time.perf_counter(), time.process_time()
             fn()
-            pair += [time.perf_counter() - t0, time.process_time() - c0]
-        rows.append(pair)
-    w_o, c_o, w_t, c_t = (statistics.median(col) for col in zip(*rows, strict=True))
-    return {
-        "ours_wall": w_o,
-        "ours_cpu": c_o,
-        "theirs_wall": w_t,
-        "theirs_cpu": c_t,
-        "wall_ratio": statistics.median(r[0] / r[2] for r in rows),
-        "cpu_ratio": statistics.median(r[1] / r[3] for r in rows),
-    }
+            times[name].append((time.perf_counter() - t0, time.process_time() - c0))
+    return times
+
+
+def median_ratio(times: dict, num: str, den: str, kind: int) -> float:
+    """Median over the rounds of ``num``'s / ``den``'s seconds (kind 0: wall, 1: CPU)."""
+    return statistics.median(a[kind] / b[kind] for a, b in zip(times[num], times[den], strict=True))
+
+
+def medians(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    """Median wall and median CPU seconds."""
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 
 def worker_memory(pool) -> list[tuple[float, float]]:
-    """(RSS MB, USS MB) of each live worker of a ProcessPoolExecutor."""
+    """(RSS MB, USS MB) of each live worker of a ProcessPoolExecutor, then of their parent (the
+    fork server, whose pages the workers share)."""
     import psutil
 
-    out = []
+    out, parent = [], None
     for pid in sorted(getattr(pool, "_processes", {}) or {}):
-        info = psutil.Process(pid).memory_full_info()
+        process = psutil.Process(pid)
+        info = process.memory_full_info()
+        out.append((info.rss / 1e6, info.uss / 1e6))
+        parent = process.parent()
+    if parent is not None:
+        info = parent.memory_full_info()
         out.append((info.rss / 1e6, info.uss / 1e6))
     return out
 
@@ -184,7 +187,7 @@ def essentia_seconds(y: np.ndarray, sr: int, repeats: int) -> tuple[float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
     load_start = os.getloadavg()[0]
 
@@ -202,30 +205,43 @@ def main() -> None:
     extract_features(clip, ANALYSIS_SR)  # warm-up
     naive_librosa(clip, ANALYSIS_SR)  # warm-up (numba compilation)
     n_threads = parallel.threads()
-    vs_librosa = paired(
-        lambda: extract_features(clip, ANALYSIS_SR),
-        lambda: naive_librosa(clip, ANALYSIS_SR),
+
+    def one_thread() -> None:
+        parallel.set_threads(1)
+        try:
+            extract_features(clip, ANALYSIS_SR)
+        finally:
+            parallel.set_threads(None)
+
+    runs = interleaved(
+        {
+            "ours": lambda: extract_features(clip, ANALYSIS_SR),
+            "ours_1": one_thread,
+            "librosa": lambda: naive_librosa(clip, ANALYSIS_SR),
+        },
         args.repeats,
     )
-    parallel.set_threads(1)
-    one_wall, one_cpu = timed(lambda: extract_features(clip, ANALYSIS_SR), args.repeats)
-    parallel.set_threads(None)
 
     model = cached_model()
-    clip_s, clip_cpu = timed(lambda: analyze_signal(clip, ANALYSIS_SR, model), args.repeats)
     song = test_signal(300.0, seed=1)
-    song_s, song_cpu = timed(lambda: analyze_signal(song, ANALYSIS_SR, model), 3)
     n_windows = len(analyze_signal(song, ANALYSIS_SR, model).timeline)
     from turkmood.window_pool import pool_size, start_window_pool
 
     pool = start_window_pool()
-    memory = []
+    songs = {
+        "clip": lambda: analyze_signal(clip, ANALYSIS_SR, model),
+        "song": lambda: analyze_signal(song, ANALYSIS_SR, model),
+    }
     if pool is not None:
         memory_idle = worker_memory(pool)
-        pooled_s, pooled_cpu = timed(lambda: analyze_signal(song, ANALYSIS_SR, model, pool), 3)
+        songs["pooled"] = lambda: analyze_signal(song, ANALYSIS_SR, model, pool)
+    song_runs = interleaved(songs, 3)
+    if pool is not None:
         memory = worker_memory(pool)
         n_workers = pool_size(pool)
         pool.shutdown()
+    clip_s, clip_cpu = medians(song_runs["clip"])
+    song_s, song_cpu = medians(song_runs["song"])
     ess = essentia_seconds(clip, ANALYSIS_SR, 3)
 
     oracle = oracle_seconds()
@@ -237,40 +253,48 @@ def main() -> None:
         f"cold first call (import + 30 s clip, fresh process): {cold_s:.3f} s wall, "
         f"{cold_cpu:.3f} s CPU"
     )
+    ours_wall, ours_cpu = medians(runs["ours"])
+    one_wall, one_cpu = medians(runs["ours_1"])
+    librosa_wall, librosa_cpu = medians(runs["librosa"])
     print(
-        f"warm extraction, 30 s clip, {n_threads} extraction thread(s) (median of "
-        f"{args.repeats}): {vs_librosa['ours_wall']:.3f} s wall, {vs_librosa['ours_cpu']:.3f} s "
-        "CPU"
+        f"warm extraction, 30 s clip, {n_threads} extraction threads (median of {args.repeats} "
+        f"rounds, each round: ours, ours on 1 thread, librosa): {ours_wall:.3f} s wall, "
+        f"{ours_cpu:.3f} s CPU"
+    )
+    print(f"  the same on 1 extraction thread: {one_wall:.3f} s wall, {one_cpu:.3f} s CPU")
+    print(
+        f"naive librosa comparable set, same clip: {librosa_wall:.3f} s wall, "
+        f"{librosa_cpu:.3f} s CPU"
     )
     print(
-        f"warm extraction, 30 s clip, 1 extraction thread: {one_wall:.3f} s wall, "
-        f"{one_cpu:.3f} s CPU"
+        f"  ours / librosa, WALL: {median_ratio(runs, 'ours', 'librosa', 0):.3f} (target <= "
+        f"0.25);  CPU: {median_ratio(runs, 'ours', 'librosa', 1):.3f}  (medians of the "
+        "per-round ratios)"
     )
     print(
-        f"naive librosa comparable set, same clip, timed alternately with ours: "
-        f"{vs_librosa['theirs_wall']:.3f} s wall, {vs_librosa['theirs_cpu']:.3f} s CPU"
+        f"  1 thread / librosa, WALL: {median_ratio(runs, 'ours_1', 'librosa', 0):.3f};  CPU: "
+        f"{median_ratio(runs, 'ours_1', 'librosa', 1):.3f}"
     )
     print(
-        f"  ours / librosa, WALL: {vs_librosa['wall_ratio']:.3f}   (target <= 0.25)   "
-        f"ours / librosa, CPU: {vs_librosa['cpu_ratio']:.3f}   (median of per-pair ratios)"
-    )
-    print(
-        f"one 30 s clip, analyze_signal (features + prediction): {clip_s:.3f} s wall, "
-        f"{clip_cpu:.3f} s CPU"
+        f"one 30 s clip, analyze_signal (features + prediction; median of 3 rounds, each "
+        f"round: clip, song, pooled song): {clip_s:.3f} s wall, {clip_cpu:.3f} s CPU"
     )
     print(
         f"5-minute song, analyze_signal in this process ({n_windows} windows): {song_s:.3f} s "
-        f"wall, {song_cpu:.3f} s CPU  -> {song_s / clip_s:.2f}x the clip"
+        f"wall, {song_cpu:.3f} s CPU  -> {median_ratio(song_runs, 'song', 'clip', 0):.2f}x the "
+        "clip (wall)"
     )
     if pool is not None:
+        pooled_s, pooled_cpu = medians(song_runs["pooled"])
         print(
             f"5-minute song, windows on a warm pool of {n_workers} workers (1 thread each): "
             f"{pooled_s:.3f} s wall ({pooled_cpu:.3f} s CPU in this process)  -> "
-            f"{pooled_s / clip_s:.2f}x the clip (target <= 4)"
+            f"{median_ratio(song_runs, 'pooled', 'clip', 0):.2f}x the clip (wall; target <= 4)"
         )
         for k, ((rss0, uss0), (rss, uss)) in enumerate(zip(memory_idle, memory, strict=False)):
+            who = f"worker {k}" if k < n_workers else "their fork server"
             print(
-                f"  worker {k}: RSS {rss0:.0f} MB idle -> {rss:.0f} MB after the song; "
+                f"  {who}: RSS {rss0:.0f} MB idle -> {rss:.0f} MB after the songs; "
                 f"USS (its own pages) {uss0:.0f} -> {uss:.0f} MB"
             )
     if isinstance(ess, str):
@@ -279,15 +303,14 @@ def main() -> None:
         print(
             f"Essentia MusicExtractor, same clip as a float WAV (decode + all its descriptors): "
             f"{ess[0]:.3f} s wall, {ess[1]:.3f} s CPU  -> ours / Essentia wall "
-            f"{vs_librosa['ours_wall'] / ess[0]:.3f}"
+            f"{ours_wall / ess[0]:.3f}"
         )
     if oracle is not None:
         oracle_s, n_clips = oracle
         print(
             f"MIRtoolbox oracle (Octave), 30 s clip: median of {n_clips} music clips' summed "
             f"call times in tests/fixtures/oracle_timing.csv (recorded in a loaded batch run): "
-            f"{oracle_s:.1f} s  -> ours is {oracle_s / vs_librosa['ours_wall']:.0f}x faster "
-            "(wall)"
+            f"{oracle_s:.1f} s  -> ours is {oracle_s / ours_wall:.0f}x faster (wall)"
         )
     else:
         print("MIRtoolbox oracle timing: tests/fixtures/oracle_timing.csv not found")
