@@ -17,7 +17,7 @@ Three curves feed the rhythm features:
   sample, differentiated, summed over channels; the ``mirtempo`` onset curve. Computed without
   storing the channel signals: a compiled bank filters the 10 channels together and reduces
   each block of 16 samples to the two sums the block-wise filtfilt needs
-  (:func:`turkmood.features.kernels.gammatone_block_sums`, :func:`smooth_from_blocks`).
+  (:func:`turkmood.features.gammatone.gammatone_block_sums`, :func:`smooth_from_blocks`).
 
 Every curve is divided by its maximum absolute value (``'Normal'``); an all-zero curve becomes
 NaN, as MIRtoolbox's 0/0. Times are frame centres (``Spectro``) or sample times (``Filter``).
@@ -35,14 +35,8 @@ from scipy import signal
 from turkmood.features import fft, parallel
 from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import frame_starts, next_pow2
-from turkmood.features.kernels import (
-    abs_row_sums,
-    block_backward,
-    block_forward,
-    fft_abs_sums,
-    gammatone_block_sums,
-    window_frames_into,
-)
+from turkmood.features.gammatone import block_backward, block_forward, gammatone_block_sums
+from turkmood.features.kernels import abs_row_sums, fft_abs_sums, window_frames_into
 from turkmood.features.shared import Clip
 
 #: O1 (``mironsets`` default 'Spectro'): frame length (s) and hop factor.
@@ -334,7 +328,7 @@ def filter_envelope(y: np.ndarray, sr: float) -> Envelope:
     """O3: ``mironsets(x, 'Filter', 'Filterbank', 10, 'Diff', 'Detect', 0)`` as in ``mirtempo``.
 
     The 10 channels are filtered together and reduced to block sums on the fly
-    (:func:`turkmood.features.kernels.gammatone_block_sums`); only the first and last few
+    (:func:`turkmood.features.gammatone.gammatone_block_sums`); only the first and last few
     samples of each channel are filtered again by scipy (from the kernel's final states) for
     the filtfilt reflections.
     """
