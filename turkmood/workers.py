@@ -45,7 +45,8 @@ def release_free_memory() -> bool:
 
     A worker's extraction allocates and frees arrays of tens of MB; glibc keeps much of that
     freed memory (its mmap threshold grows after large frees), so an idle worker would keep
-    the RSS of its last song. Called after each task of the window pool (costs ~1 ms).
+    the RSS of its last song. Called after each task of the window pool (0.2-0.4 ms measured
+    after freeing 20 arrays of 16 MB).
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
