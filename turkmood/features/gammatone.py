@@ -145,7 +145,7 @@ def _bank4_kernel():
     SLP vectoriser on. numba leaves SLP off by default (``NUMBA_SLP_VECTORIZE``); it only packs
     identical independent operations into vectors, never reorders or fuses them, so the
     arithmetic per channel is unchanged (tested bit for bit against ``sosfilt``)."""
-    if not _bank4_jit.signatures:
+    if not getattr(_bank4_jit, "signatures", True):  # (NUMBA_DISABLE_JIT: a plain function)
         from numba.core import config
 
         with _compile_lock:
