@@ -43,7 +43,9 @@ class WorkPool:
 
     def __init__(self, workers: int, queue: int, max_bytes: int, model_name: str | None = None):
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["turkmood.serving"])
+        # the extractor loaded once in the fork server (shared by the workers; the server is
+        # one per process, so every pool asks for this preload)
+        context.set_forkserver_preload(["turkmood.features.preload", "turkmood.serving"])
         self.workers = workers
         self.slots = workers + queue
         self.max_bytes = max_bytes

@@ -168,6 +168,14 @@ def test_a_worker_never_starts_a_pool_of_its_own(pool):
     assert pool.submit(start_window_pool, 2).result(timeout=60) is None
 
 
+def test_a_worker_extracts_on_one_thread(pool):
+    """The pool's workers are the parallelism: no extraction threads on top (no oversubscribed
+    cores on a 2-core machine)."""
+    from turkmood.features import parallel
+
+    assert pool.submit(parallel.threads).result(timeout=60) == 1
+
+
 def test_one_worker_means_no_pool():
     assert start_window_pool(workers=1) is None
 
@@ -296,3 +304,22 @@ def test_analysis_values_are_the_same_with_and_without_a_progress_callback(pool,
     pd.testing.assert_frame_equal(with_progress.features, plain.features, check_exact=True)
     pd.testing.assert_frame_equal(with_progress.timeline, plain.timeline, check_exact=True)
     pd.testing.assert_frame_equal(with_progress.track, plain.track, check_exact=True)
+
+
+def _where_the_extractor_was_loaded() -> tuple[int, int, list[str]]:
+    import sys
+
+    from turkmood.features import preload
+
+    loaded = [m for m in sys.modules if m.startswith("turkmood.features.")]
+    return preload.LOADED_IN_PID, os.getpid(), loaded
+
+
+def test_workers_are_forked_with_the_extractor_loaded(pool):
+    """The fork server preloads the extractor (turkmood.features.preload): a worker starts with
+    every family module imported and the compiled kernels loaded by its parent, in pages it
+    shares with the server, rather than loading its own copy."""
+    loaded_in, worker, modules = pool.submit(_where_the_extractor_was_loaded).result(timeout=60)
+    assert loaded_in != worker
+    for name in ("hcdf", "roughness", "kernels", "fft"):
+        assert f"turkmood.features.{name}" in modules

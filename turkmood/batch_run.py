@@ -86,7 +86,9 @@ def _warm_up(model_name: str | None, owner_pid: int) -> None:
 def run_processes(tasks: Sequence[Task], model_name: str, jobs: int) -> Iterator[FileResult]:
     """Score tasks on ``jobs`` worker processes, yielding results as they finish."""
     context = multiprocessing.get_context(_MP_START)
-    context.set_forkserver_preload(["turkmood.batch"])  # workers fork with the code imported
+    # workers fork with the code imported and the extractor loaded (shared pages); the fork
+    # server is one per process, so every pool asks for the extractor preload
+    context.set_forkserver_preload(["turkmood.features.preload", "turkmood.batch"])
     with ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,

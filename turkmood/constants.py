@@ -40,6 +40,9 @@ WINDOW_S = 30.0
 WINDOW_HOP_S = 30.0
 #: Worker processes that extract the windows of a long song (capped by the CPUs available).
 WINDOW_WORKERS = 2
+#: Threads one feature extraction runs on (capped by the CPUs available); worker processes
+#: that already run one extraction per core (window pool, batch --jobs) use 1.
+EXTRACT_THREADS = 2
 #: Fewest windows for which the work is sent to the pool (two already pay off; measured in bench).
 MIN_POOL_WINDOWS = 2
 #: Seconds of the synthetic signal the app analyses at start-up to compile the feature kernels.

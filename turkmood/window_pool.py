@@ -32,25 +32,25 @@ from contextlib import contextmanager, suppress
 
 import numpy as np
 
-from turkmood.constants import ANALYSIS_SR, MIN_POOL_WINDOWS, PROGRESS_POLL_S, WINDOW_WORKERS
+from turkmood.constants import MIN_POOL_WINDOWS, PROGRESS_POLL_S, WINDOW_WORKERS
 from turkmood.features import FeatureVector, extract_windows_with_flags
-from turkmood.workers import init_worker
+from turkmood.features.fft import forget_buffers
+from turkmood.workers import init_worker, release_free_memory
 
 #: A fresh server process forks the workers: nothing inherited from a threaded parent (the
-#: Streamlit server), and the feature code is imported once in the server, not per worker.
+#: Streamlit server), and the whole extractor is loaded once in the server
+#: (:mod:`turkmood.features.preload`: imports, compiled kernels), not per worker: the workers
+#: share those pages.
 _MP_START = "forkserver"
 #: ``progress(done, total)``: windows finished so far, of the song's windows.
 Progress = Callable[[int, int], None]
-#: Length of the warm-up signal run by each new worker (loads numba's compiled kernels).
-_WARM_UP_S = 2.0
 
 
 def _warm_worker(owner_pid: int) -> None:
-    """Pool initializer: :func:`turkmood.workers.init_worker`, then the kernels loaded."""
+    """Pool initializer: :func:`turkmood.workers.init_worker`; the extractor is already loaded
+    (inherited from the fork server, which preloads :mod:`turkmood.features.preload`)."""
     init_worker(owner_pid)
-    rng = np.random.default_rng(0)
-    y = 0.1 * rng.standard_normal(int(_WARM_UP_S * ANALYSIS_SR))
-    extract_windows_with_flags(y, ANALYSIS_SR, [(0, y.size)])
+    import turkmood.features.preload  # noqa: F401  (a no-op when the server preloaded it)
 
 
 def start_window_pool(workers: int | None = None) -> Executor | None:
@@ -67,7 +67,9 @@ def start_window_pool(workers: int | None = None) -> Executor | None:
     if n < 2:
         return None
     context = multiprocessing.get_context(_MP_START)
-    context.set_forkserver_preload(["turkmood.features", "turkmood.window_pool"])
+    # the server loads the whole extractor once; the workers it forks share those pages (the
+    # server is one per process: batch_run and the API's pool ask for the same preload)
+    context.set_forkserver_preload(["turkmood.features.preload", "turkmood.window_pool"])
     pool = ProcessPoolExecutor(
         max_workers=n, mp_context=context, initializer=_warm_worker, initargs=(os.getpid(),)
     )
@@ -172,6 +174,8 @@ def _extract_group(
         return extract_windows_with_flags(np.asarray(song[first:last]), sr, bounds, on_window)
     finally:
         del song, counter_
+        forget_buffers()  # an idle worker keeps its imports, not its last song's FFT buffers
+        release_free_memory()  # nor the freed arrays glibc would keep
 
 
 class _Counter:

@@ -72,3 +72,30 @@ def test_matches_mirtoolbox_oracle(name: str) -> None:
     out = attack.features(Clip(y.mean(axis=1), sr))
     for col in ("_AttackTime_Mean", "_AttackTime_Slope"):
         assert out[col] == pytest.approx(ref[col], rel=1e-6), col
+
+
+def test_compiled_derivate_refinement_equals_its_numpy_definition() -> None:
+    """Random envelopes with plateaus and ties, every (start, peak) pair of a random layout."""
+    if attack._derivate_jit is None:
+        pytest.skip("numba not installed: only the numpy definition runs")
+    rng = np.random.default_rng(13)
+    for trial in range(300):
+        n = int(rng.integers(3, 60))
+        d = rng.random(n) ** int(rng.integers(1, 4))
+        if trial % 3 == 0:
+            d = np.round(d, 1)  # plateaus and ties
+        t = np.arange(n) * 0.0006
+        s = int(rng.integers(0, n - 1))
+        p = int(rng.integers(s, n))
+        peak = int(rng.integers(s, p + 1))
+        expected = attack._derivate_numpy(d, t, s, p, float(t[peak]))
+        assert attack._derivate(d, t, s, p, float(t[peak])) == expected, (trial, s, p, peak)
+
+
+def test_compiled_derivate_equals_numpy_on_music(monkeypatch) -> None:
+    y, sr = sf.read(FIXTURES / "audio" / "mus_wesnoth_battle_epic.flac", always_2d=True)
+    clip = y.mean(axis=1)[: 10 * sr]
+    compiled = attack.attack_times(Clip(clip, sr))
+    monkeypatch.setattr(attack, "_derivate_jit", None)
+    assert np.array_equal(attack.attack_times(Clip(clip, sr)), compiled)
+    assert compiled.size > 5

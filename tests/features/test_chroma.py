@@ -118,3 +118,22 @@ def test_agrees_with_mirtoolbox_oracle(name):
     ours = features(clip)
     for column in COLUMNS:
         assert ours[column] == pytest.approx(float(ref[column]), abs=1e-6, nan_ok=True), column
+
+
+def test_db_floor_takes_logarithms_only_where_they_matter_with_the_same_values():
+    """Bins below a tenth of the row's peak floor to exactly 0, as the full formula gives."""
+    from turkmood.features.chroma import _db_floor, _layout
+
+    layout = _layout(4096, float(SR))
+    rng = np.random.default_rng(5)
+    spec = rng.random((3, layout.end - layout.first)) ** 8
+    spec[1] = 0.0  # digital silence: every kept bin at the peak (20 dB)
+    spec[2, :5] = np.nan  # NaN bins floor to 0 (MATLAB's max ignores NaN)
+    peak = 20.0 * np.log10(np.fmax.reduce(spec, axis=1, keepdims=True) + 1e-16)
+    with np.errstate(invalid="ignore"):
+        full = 20.0 * np.log10(spec[:, : layout.end_kept - layout.first] + 1e-16) - peak
+    expected = 20.0 + np.fmax(-20.0, full)
+    got = _db_floor(spec, layout)
+    np.testing.assert_array_equal(got, expected)
+    assert np.all(got[1] == 20.0) and np.all(got[2, :5] == 0.0)
+    assert 0 < np.count_nonzero(got[0]) < got.shape[1]

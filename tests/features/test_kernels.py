@@ -4,37 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import signal
 
 from turkmood.features import kernels
-from turkmood.features.onsets import O3_CHANNELS, O3_LOWEST_HZ, erb_filterbank_sos
 
 SR = 44_100
-
-
-@pytest.mark.parametrize("sr", [SR, 48_000, 22_050])
-def test_gammatone_cascade_is_bit_identical_to_sosfilt(sr: int) -> None:
-    """Every O3 channel: same bits as scipy's sosfilt (same operations, same order)."""
-    x = np.random.default_rng(1).normal(0.0, 0.1, sr // 2)
-    x[1000:3000] = 0.0  # a silent stretch (states decaying towards subnormals)
-    for sos in erb_filterbank_sos(sr, O3_CHANNELS, O3_LOWEST_HZ):
-        got = kernels.cascade_abs(sos, x)
-        assert np.array_equal(got, np.abs(signal.sosfilt(sos, x)))
-
-
-def test_generic_stable_cascade_matches_sosfilt() -> None:
-    sos = signal.butter(8, [300.0, 3000.0], btype="bandpass", fs=SR, output="sos")[:4]
-    x = np.random.default_rng(2).normal(size=5000)
-    assert np.array_equal(kernels.cascade_abs(sos, x), np.abs(signal.sosfilt(sos, x)))
-
-
-def test_fallback_path_and_other_shapes_use_sosfilt() -> None:
-    x = np.random.default_rng(3).normal(size=2000)
-    sos4 = erb_filterbank_sos(SR, O3_CHANNELS, O3_LOWEST_HZ)[0]
-    scipy_path = kernels.cascade_abs(sos4, x, compiled=False)
-    assert np.array_equal(scipy_path, kernels.cascade_abs(sos4, x))
-    sos2 = signal.butter(4, 1000.0, fs=SR, output="sos")  # 2 sections: not the kernel's shape
-    assert np.array_equal(kernels.cascade_abs(sos2, x), np.abs(signal.sosfilt(sos2, x)))
 
 
 def test_pair_sums_match_the_matrix_product_including_empty_and_single_frames() -> None:
@@ -69,3 +42,81 @@ def test_window_frames_into_equals_the_numpy_gather_and_keeps_the_padding() -> N
     numpy_path = np.full_like(got, 7.0)
     kernels.window_frames_into(y, starts, window, numpy_path, compiled=False)
     assert np.array_equal(numpy_path, got)
+
+
+def test_abs_row_sums_match_numpy_and_ignore_the_rows_past_n() -> None:
+    rng = np.random.default_rng(6)
+    spec = rng.normal(size=(16, 1025)) + 1j * rng.normal(size=(16, 1025))
+    spec[2] = 0.0  # a silent frame sums to exactly 0
+    out = np.full(16, -1.0)
+    kernels.abs_row_sums(spec, 12, out)
+    expected = np.abs(spec[:12]).sum(axis=1)
+    np.testing.assert_allclose(out[:12], expected, rtol=1e-14, atol=0.0)
+    assert out[2] == 0.0
+    assert np.all(out[12:] == -1.0)
+    numpy_path = np.full(16, -1.0)
+    kernels.abs_row_sums(spec, 12, numpy_path, compiled=False)
+    np.testing.assert_array_equal(numpy_path[:12], expected)
+    assert np.all(numpy_path[12:] == -1.0)
+
+
+def test_abs_row_sum_of_a_row_does_not_depend_on_its_neighbours() -> None:
+    rng = np.random.default_rng(7)
+    spec = rng.normal(size=(8, 1025)) + 1j * rng.normal(size=(8, 1025))
+    out = np.empty(8)
+    kernels.abs_row_sums(spec, 8, out)
+    moved = np.ascontiguousarray(np.roll(spec, 3, axis=0))
+    again = np.empty(8)
+    kernels.abs_row_sums(moved, 8, again)
+    assert np.array_equal(np.roll(out, 3), again)
+
+
+def test_normalised_frames_equal_numpy_bit_for_bit_and_constant_frames_are_nan() -> None:
+    y = np.random.default_rng(12).normal(size=4000)
+    y[3000:] = 0.25  # a constant stretch: 0/0
+    starts = np.array([0, 17, 1500, 3100])
+    window = np.hamming(800)
+    got = np.full((4, 1024), 3.0)
+    kernels.normalised_frames_into(y, starts, window, got)
+    for row, s in zip(got, starts, strict=True):
+        frame = y[s : s + 800]
+        with np.errstate(invalid="ignore"):
+            expected = (frame - frame.min()) / (frame.max() - frame.min()) * window
+        np.testing.assert_array_equal(row[:800], expected)
+        assert np.all(row[800:] == 3.0)
+    assert np.all(np.isnan(got[3, :800]))
+    numpy_path = np.full((4, 1024), 3.0)
+    kernels.normalised_frames_into(y, starts, window, numpy_path, compiled=False)
+    np.testing.assert_array_equal(numpy_path, got)
+
+
+def test_frame_magnitudes_in_one_call_match_one_numpy_step_per_batch() -> None:
+    """Roughness, fluctuation and HCDF frame spectra: the GIL-free loop agrees with the
+    Python loop (same FFTW plan; sqrt(re^2 + im^2) vs numpy's complex abs: within an ulp)."""
+    from turkmood.features import chroma, fft, fluctuation, roughness
+    from turkmood.features.frames import frame_starts
+
+    if fft.EXECUTE_R2C is None:
+        pytest.skip("FFTW not installed: only the Python loop runs")
+    t = np.arange(3 * SR) / SR
+    y = np.sin(2 * np.pi * 440 * t) + 0.1 * np.random.default_rng(14).normal(size=t.size)
+    starts, length = frame_starts(y.size, SR, 0.743, 0.1)
+    compiled = (
+        roughness.frame_spectra(y, SR)[1],
+        fluctuation.fluctuation_matrix(y, SR),
+        chroma.chromagram_frames(y, SR, starts, length),
+    )
+    patch = pytest.MonkeyPatch()
+    for module in (roughness, fluctuation, chroma):
+        patch.setattr(module, "fft_magnitudes", lambda *args, **kwargs: None)
+    try:
+        loops = (
+            roughness.frame_spectra(y, SR)[1],
+            fluctuation.fluctuation_matrix(y, SR),
+            chroma.chromagram_frames(y, SR, starts, length),
+        )
+    finally:
+        patch.undo()
+    for got, expected in zip(compiled, loops, strict=True):
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-14, atol=1e-12)

@@ -111,3 +111,46 @@ def test_envelopes_are_memoised_on_the_clip() -> None:
     clip = Clip(_noise(1.0), SR)
     assert onsets.o1(clip) is onsets.o1(clip)
     assert onsets.o2(clip) is onsets.o2(clip)
+
+
+@pytest.mark.parametrize("n", [4, 5, 19, 20, 35, 36, 1000, 1003, 1012, 1013, 1016, 1019])
+def test_block_wise_smoothing_equals_filtfilt_then_decimation(n: int) -> None:
+    """Every residue of the length mod 16 near the ends: the block-wise filtfilt is exact."""
+    x = np.abs(np.random.default_rng(n).normal(size=(2, n)))
+    pole = math.exp(-1.0 / (0.02 * SR))
+    direct = onsets._filtfilt_octave(np.array([1.0 - pole]), np.array([1.0, -pole]), x)
+    np.testing.assert_allclose(
+        onsets.smooth_and_decimate(x, pole, 16), direct[:, ::16], rtol=1e-12, atol=1e-15
+    )
+
+
+@pytest.mark.parametrize("n", [4, 21, 1013, 2 * SR + 7])
+def test_o3_equals_its_channel_by_channel_definition(n: int) -> None:
+    y = np.random.default_rng(n).normal(0.0, 0.1, n)
+    sos = onsets.erb_filterbank_sos(SR, onsets.O3_CHANNELS, onsets.O3_LOWEST_HZ)
+    pole = math.exp(-1.0 / (onsets.O3_TAU_S * SR))
+    b, a = np.array([1.0 - pole]), np.array([1.0, -pole])
+    total = 0.0
+    for ch in range(onsets.O3_CHANNELS):
+        band = np.abs(signal.sosfilt(sos[ch], y))
+        total = total + np.maximum(onsets._filtfilt_octave(b, a, band)[::16], 0.0)
+    curve = np.diff(total) * (SR / 16 / 10)
+    env = onsets.filter_envelope(y, SR)
+    if curve.size:
+        np.testing.assert_allclose(env.values, curve / np.max(np.abs(curve)), atol=1e-12)
+    assert len(env) == curve.size
+
+
+def test_o2_in_one_compiled_call_gives_the_bits_of_one_python_step_per_batch(monkeypatch):
+    """The GIL-free O2 loop runs the same kernels and the same FFTW plan as the Python loop."""
+    from turkmood.features import fft
+
+    if fft.EXECUTE_R2C is None:
+        pytest.skip("FFTW not installed: only the Python loop runs")
+    y = _noise(3.0, seed=9)
+    starts, length = frame_starts(len(y), SR, onsets.O2_FRAME_S, onsets.O2_HOP)
+    window = onsets.hann_octave(length)
+    compiled = onsets._magnitude_sums(y, starts, window, 2048)
+    monkeypatch.setattr(onsets, "fft_abs_sums", lambda *args: None)
+    assert np.array_equal(onsets._magnitude_sums(y, starts, window, 2048), compiled)
+    assert np.array_equal(onsets._magnitude_sums(y, starts[5:300], window, 2048), compiled[5:300])

@@ -82,23 +82,25 @@ def _reference_peaks(curves: np.ndarray, contrast: float) -> list[tuple[int, int
     return sorted((k, int(i)) for k, p in enumerate(found) for i in p.index)
 
 
-def test_lockstep_peak_scan_equals_the_mirpeaks_port_on_random_curves():
+@pytest.mark.parametrize("compiled", [True, False])
+def test_lockstep_peak_scan_equals_the_mirpeaks_port_on_random_curves(compiled):
     rng = np.random.default_rng(7)
     for _ in range(150):
         curves = rng.random((rng.integers(1, 30), rng.integers(1, 40))) ** rng.integers(1, 6)
         if rng.random() < 0.3:
             curves = np.round(curves, 1)  # plateaus and ties
         contrast = float(rng.choice([0.01, 0.05, 0.1, 0.3]))
-        row, idx = global_contrast_peaks(curves, contrast)
+        row, idx = global_contrast_peaks(curves, contrast, compiled)
         assert list(zip(row.tolist(), idx.tolist(), strict=True)) == _reference_peaks(
             curves, contrast
         )
 
 
-def test_lockstep_peak_scan_equals_the_mirpeaks_port_on_music_spectra():
+@pytest.mark.parametrize("compiled", [True, False])
+def test_lockstep_peak_scan_equals_the_mirpeaks_port_on_music_spectra(compiled):
     y, sr = sf.read(FIXTURES / "audio" / "mus_wesnoth_sad.flac", always_2d=True)
     _, spec, _ = frame_spectra(y.mean(axis=1)[: 5 * sr], sr)
-    row, idx = global_contrast_peaks(spec, 0.01)
+    row, idx = global_contrast_peaks(spec, 0.01, compiled)
     assert row.size > 1000
     assert list(zip(row.tolist(), idx.tolist(), strict=True)) == _reference_peaks(spec, 0.01)
 

@@ -17,6 +17,10 @@ attack-time sequence; both NaN when there is no attack, the slope NaN for a sing
 
 Known quirk kept on purpose: when there are more onsets than peaks, MIRtoolbox also drops the
 last paired attack (``st(i:end) = []``); so does this port.
+
+Implementation note: step 3's refinement of each pair runs as a compiled loop
+(:func:`_derivate_loops`, the same comparisons as the numpy definition :func:`_derivate_numpy`,
+tested equal); onset times are located on O2's grid by bisection.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from turkmood.features import onsets
+from turkmood.features.kernels import jit_loops
 from turkmood.features.mirstat import framed_stats
 from turkmood.features.peaks import find_peaks
 from turkmood.features.shared import Clip
@@ -46,12 +51,19 @@ def _first(mask: np.ndarray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+def _first_at_or_after(t: np.ndarray, time: float) -> int | None:
+    """``_first(t >= time)`` for the increasing times ``t``, by bisection."""
+    i = int(np.searchsorted(t, time, side="left"))
+    return i if i < t.size else None
+
+
 def attack_segments(
     d: np.ndarray, t: np.ndarray, peaks: list[int], onset_times: list[float]
 ) -> tuple[list[int], list[int]]:
     """``startattack`` ('Derivate'): 0-based (start, end) indices on the attack envelope ``d``.
 
-    ``peaks`` are 0-based peak indices on ``d``; ``onset_times`` the onset-candidate times (s).
+    ``peaks`` are 0-based peak indices on ``d``; ``onset_times`` the onset-candidate times (s);
+    ``t`` the (increasing) times of the samples of ``d``.
     """
     pp = sorted(int(p) for p in peaks)
     if not pp:
@@ -78,7 +90,7 @@ def attack_segments(
         if j is not None and j > 1:
             del st[k : k + j - 1]
             del stu[k : k + j - 1]
-        start = _first(t >= stu[k])
+        start = _first_at_or_after(t, stu[k])
         if start is None:
             raise ValueError("onset after the end of the attack envelope")
         st[k] = start
@@ -101,12 +113,27 @@ def attack_segments(
 
 
 def _derivate(d: np.ndarray, t: np.ndarray, s: int, p: int, peak_time: float) -> tuple[int, int]:
-    """Refine one (start, peak) pair with the 'Derivate' thresholds (0-based indices)."""
+    """Refine one (start, peak) pair with the 'Derivate' thresholds (0-based indices).
+
+    Compiled (:func:`_derivate_loops`, the same comparisons) when numba is present;
+    :func:`_derivate_numpy` is the reference (tested equal).
+    """
+    peak_idx = _first_at_or_after(t, peak_time)
+    if _derivate_jit is not None and peak_idx is not None:
+        start, end = _derivate_jit(d, s, p, peak_idx, *_DERIVATE_CONSTANTS)
+        return int(start), int(end)
+    return _derivate_numpy(d, t, s, p, peak_time)
+
+
+def _derivate_numpy(
+    d: np.ndarray, t: np.ndarray, s: int, p: int, peak_time: float
+) -> tuple[int, int]:
+    """:func:`_derivate` in numpy (the definition; the compiled loop is checked against it)."""
     seg = d[s : p + 1]
     dips = np.flatnonzero((np.diff(seg) < 0) & (seg[:-1] < d[s]))
     if dips.size:
         s += int(dips[-1])
-    peak_idx = _first(t >= peak_time)
+    peak_idx = _first_at_or_after(t, peak_time)
     seg = d[s : p + 1]
     cut = _first((np.diff(seg) <= 0) & (seg[:-1] - d[s] > (d[peak_idx] - d[s]) / PEAK_CUT_SHARE))
     if cut is not None:
@@ -121,6 +148,53 @@ def _derivate(d: np.ndarray, t: np.ndarray, s: int, p: int, peak_time: float) ->
     fwd = _first(dd[:top] > rise * ONSET_START_THRESHOLD)
     start = s + (fwd + 1 if fwd is not None else 1)
     return start, end
+
+
+def _derivate_loops(
+    d: np.ndarray, s: int, p: int, peak_idx: int, end_thr: float, start_thr: float, share: float
+) -> tuple[int, int]:
+    """:func:`_derivate_numpy` as plain loops (for numba), ``peak_idx`` the peak time's index."""
+    # the start moves to the last dip below its own level before the peak
+    base = d[s]
+    last_dip = -1
+    for i in range(s, p):
+        if d[i + 1] - d[i] < 0 and d[i] < base:
+            last_dip = i - s
+    if last_dip >= 0:
+        s += last_dip
+    # the peak is cut at the first non-rising sample higher than 1/share of the rise
+    base = d[s]
+    level = (d[peak_idx] - base) / share
+    for i in range(s, p):
+        if d[i + 1] - d[i] <= 0 and d[i] - base > level:
+            p = i
+            break
+    n = p - s  # one-step rises d[s+1]-d[s] .. d[p]-d[p-1]
+    if n <= 0:
+        return s + 1, s - 1
+    top = -1
+    for i in range(n):  # nanargmax: first largest, NaN skipped (0 when all are NaN)
+        v = d[s + i + 1] - d[s + i]
+        if v == v and (top < 0 or v > d[s + top + 1] - d[s + top]):
+            top = i
+    if top < 0:
+        top = 0
+    rise = d[s + top + 1] - d[s + top]
+    end = s + n - 1  # the last rise above end_thr * rise, after the largest
+    for i in range(n - 1, top, -1):
+        if d[s + i + 1] - d[s + i] > rise * end_thr:
+            end = s + i
+            break
+    start = s + 1  # just after the first rise above start_thr * rise, before the largest
+    for i in range(top):
+        if d[s + i + 1] - d[s + i] > rise * start_thr:
+            start = s + i + 1
+            break
+    return start, end
+
+
+_DERIVATE_CONSTANTS = (ATTACK_END_THRESHOLD, ONSET_START_THRESHOLD, PEAK_CUT_SHARE)
+_derivate_jit = jit_loops(_derivate_loops)
 
 
 def attack_times(clip: Clip) -> np.ndarray:

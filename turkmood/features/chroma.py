@@ -19,8 +19,10 @@ lowest and highest semitones are halved; octaves are summed into 12 classes (ind
 
 The UCI columns come from one whole-clip chromagram (not framed), so each row has one 1.0.
 
-Implementation notes (same numbers, less work): framed input is processed in small blocks of
-frames (cache-friendly FFTs); for the whole clip the min-max normalisation is applied in the
+Implementation notes (same numbers, less work): framed input is normalised and windowed by a
+compiled loop straight into a small batch of FFTW transforms (:mod:`turkmood.features.fft`);
+the dB floor takes logarithms only of the bins within 20 dB of the peak (the others are exactly
+0); for the whole clip the min-max normalisation is applied in the
 frequency domain, ``FFT(w (x-lo)/(hi-lo)) = (FFT(w x) - lo W) / (hi-lo)`` with W the Hamming
 window's DFT in closed form, so the clip's one big FFT (memo key ``"whole_rfft"``) can be shared
 with the other whole-clip spectral features.
@@ -42,7 +44,10 @@ from turkmood.constants import (
     CHROMA_OCTAVE_RATIO,
     CHROMA_TUNING_HZ,
 )
+from turkmood.features import fft
+from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import hamming, next_pow2, windowed_rfft
+from turkmood.features.kernels import fft_magnitudes, normalised_frames_into
 from turkmood.features.shared import Clip
 
 #: Bins per octave of the chromagram (MIRtoolbox ``Res``).
@@ -51,6 +56,8 @@ COLUMNS: tuple[str, ...] = tuple(f"_Chromagram_Mean_{k}" for k in range(1, N_CHR
 #: Frames per FFT batch in the framed path: 8 x 32768 doubles (2 MB) stay in cache (measured
 #: fastest among 2, 4, 8 and 16 on one core).
 _BLOCK = 8
+#: Magnitude ratio of the dB floor: bins below peak * 10**(-20/20) floor to 0.
+_FLOOR_RATIO = 10.0 ** (-CHROMA_DB_RANGE / 20.0)
 
 
 def chroma_fmax(fmin: float = CHROMA_FMIN_HZ, fmax: float = CHROMA_FMAX_HZ) -> float:
@@ -119,10 +126,17 @@ def _db_floor(spec: np.ndarray, layout: _Layout) -> np.ndarray:
     """Rows of |X| over bins first..end-1 -> dB in [0, 20] over the kept bins."""
     # The reference is each row's maximum over the whole 100-6400 Hz range; only the bins of
     # the whole octaves are kept afterwards. NaN rows (constant input) floor to 0, as in MATLAB.
+    peak = np.fmax.reduce(spec, axis=1, keepdims=True) + 1e-16
+    kept = spec[:, : layout.end_kept - layout.first] + 1e-16
+    out = np.zeros(kept.shape)
+    # Only bins within the 20 dB range need a logarithm: below 1/10 of the peak (a margin of
+    # 1e-9 keeps every bin whose dB could round to > -20) the result is exactly 0.
+    live = kept >= peak * (_FLOOR_RATIO * (1.0 - 1e-9))
+    rows, cols = np.nonzero(live)
     with np.errstate(invalid="ignore"):
-        peak_db = 20.0 * np.log10(np.fmax.reduce(spec, axis=1, keepdims=True) + 1e-16)
-        db = 20.0 * np.log10(spec[:, : layout.end_kept - layout.first] + 1e-16) - peak_db
-    return CHROMA_DB_RANGE + np.fmax(-CHROMA_DB_RANGE, db)
+        db = 20.0 * np.log10(kept[rows, cols]) - 20.0 * np.log10(peak[rows, 0])
+    out[rows, cols] = CHROMA_DB_RANGE + np.fmax(-CHROMA_DB_RANGE, db)
+    return out
 
 
 def _row_spectra(rows: np.ndarray, layout: _Layout) -> np.ndarray:
@@ -174,32 +188,34 @@ def chromagram(x: np.ndarray, sr: float) -> np.ndarray:
 
 
 def chromagram_frames(y: np.ndarray, sr: float, starts: np.ndarray, length: int) -> np.ndarray:
-    """(12, n) chroma of the frames ``y[s : s + length]`` for s in ``starts``, in small batches.
+    """(12, n) chroma of the frames ``y[s : s + length]`` for s in ``starts``.
 
     Same arithmetic as :func:`_row_spectra` on each frame, but every frame is normalised and
-    windowed straight from its slice of ``y`` into a reused zero-padded batch buffer (no
-    gathered copy, no temporaries, no padding copy inside the FFT).
+    windowed straight from its slice of ``y`` into a reused zero-padded FFT batch
+    (:func:`turkmood.features.kernels.normalised_frames_into`, :mod:`turkmood.features.fft`);
+    the magnitudes of all frames are then floored and mapped to chroma in one go.
     """
-    y = np.asarray(y, dtype=float)
+    y = np.ascontiguousarray(y, dtype=float)
     layout = _layout(length, float(sr))
     window = hamming(length)
-    buf = np.zeros((_BLOCK, layout.n_fft))  # zero tail = the FFT's zero padding
-    out = np.empty((len(starts), N_CHROMA))
+    batch = batch_rfft(layout.n_fft, _BLOCK)
+    rows = batch.frames_of(length)
+    width = layout.end - layout.first
+    mag = None
+    if fft.EXECUTE_R2C is not None:  # one call without the GIL
+        mag = fft_magnitudes(
+            fft.EXECUTE_R2C, batch.plan, y, starts, window, rows, batch.output, layout.first,
+            width, normalise=True,
+        )  # fmt: skip
+    if mag is not None:
+        return _wrap_rows(_db_floor(mag, layout), _bands(layout)).T
+    mag = np.empty((len(starts), width))
     for b in range(0, len(starts), _BLOCK):
         chunk = starts[b : b + _BLOCK]
-        rows = buf[: len(chunk)]
-        for row, s in zip(rows, chunk, strict=True):
-            frame = y[s : s + length]
-            lo, hi = frame.min(), frame.max()
-            x = row[:length]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                np.subtract(frame, lo, out=x)
-                np.divide(x, hi - lo, out=x)
-            np.multiply(x, window, out=x)
-        spectrum = scipy.fft.rfft(rows, axis=1, workers=1)
-        mag = np.abs(spectrum[:, layout.first : layout.end])
-        out[b : b + len(chunk)] = _wrap_rows(_db_floor(mag, layout), _bands(layout))
-    return out.T
+        normalised_frames_into(y, chunk, window, rows)
+        spectrum = batch.execute()[: len(chunk), layout.first : layout.end]
+        np.abs(spectrum, out=mag[b : b + len(chunk)])
+    return _wrap_rows(_db_floor(mag, layout), _bands(layout)).T
 
 
 def hamming_dft(length: int, n_fft: int, bins: np.ndarray) -> np.ndarray:

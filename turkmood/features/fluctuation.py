@@ -32,13 +32,15 @@ from turkmood.constants import (
     FLUCTUATION_MAX_HZ,
     FLUCTUATION_MIN_RES_HZ,
 )
+from turkmood.features import fft
+from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import hamming, next_pow2
-from turkmood.features.kernels import window_frames_into
+from turkmood.features.kernels import fft_magnitudes, window_frames_into
 from turkmood.features.shared import Clip
 
 COLUMN = "_Fluctuation_Mean"
-#: Frames per FFT batch (128 x 1024 doubles = 1 MB stay in cache).
-_FFT_BATCH = 128
+#: Frames per FFT batch (32 x 1024 doubles = 256 kB stay in cache).
+_FFT_BATCH = 32
 
 #: Upper edges (Hz) of the critical bands (Zwicker & Fastl 1999, via Pampalk's MA toolbox).
 BARK_UPPER_HZ = np.array(
@@ -85,15 +87,21 @@ def fluctuation_strength_weight(freqs: np.ndarray) -> np.ndarray:
 
 def _frame_power(y: np.ndarray, starts: np.ndarray, length: int, n_fft: int) -> np.ndarray:
     """(frames, bins) |FFT|^2 of the Hamming-windowed frames, in cache-sized batches."""
-    power = np.empty((len(starts), n_fft // 2 + 1))
-    buf = np.zeros((_FFT_BATCH, n_fft))  # zero tail = the FFT's zero padding
+    batch = batch_rfft(n_fft, _FFT_BATCH)
+    rows = batch.frames_of(length)
     window = hamming(length)
+    if fft.EXECUTE_R2C is not None:  # one call without the GIL
+        power = fft_magnitudes(
+            fft.EXECUTE_R2C, batch.plan, y, starts, window, rows, batch.output, 0, n_fft // 2 + 1
+        )
+        if power is not None:
+            return np.square(power, out=power)
+    power = np.empty((len(starts), n_fft // 2 + 1))
     for b in range(0, len(starts), _FFT_BATCH):
         chunk = starts[b : b + _FFT_BATCH]
-        rows = buf[: len(chunk)]
         window_frames_into(y, chunk, window, rows)
         out = power[b : b + len(chunk)]
-        np.abs(scipy.fft.rfft(rows, axis=1, workers=1), out=out)
+        np.abs(batch.execute()[: len(chunk)], out=out)
         np.square(out, out=out)
     return power
 

@@ -3,7 +3,8 @@
 Framing: ``L = floor(len_s*sr)``, fractional hop ``h = hop_factor*len_s*sr`` computed before
 flooring L; frame i starts at sample ``floor(i*h)``; ``n = floor((N-L)/h) + 1``; no padding.
 Spectrum: symmetric Hamming window, zero-padded FFT of ``2**ceil(log2(L))`` points, magnitude,
-bins ``0..Nfft/2`` (DC and Nyquist included), no normalisation.
+bins ``0..Nfft/2`` (DC and Nyquist included), no normalisation. The whole-clip FFT goes through
+:mod:`turkmood.features.fft` (FFTW when installed).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.fft
+
+from turkmood.features.fft import rfft_windowed
 
 
 def next_pow2(n: int) -> int:
@@ -59,9 +62,7 @@ def hamming(length: int) -> np.ndarray:
 def windowed_rfft(x: np.ndarray) -> np.ndarray:
     """Complex rfft of the Hamming-windowed signal, zero-padded to ``next_pow2`` (mirspectrum)."""
     x = np.asarray(x, dtype=float)
-    padded = np.zeros(next_pow2(x.size))  # windowed in place: no extra copy for the padding
-    np.multiply(x, hamming(x.size), out=padded[: x.size])
-    return scipy.fft.rfft(padded, workers=1)
+    return rfft_windowed(x, hamming(x.size), next_pow2(x.size))
 
 
 def rfft_freqs(n_samples: int, sr: float) -> np.ndarray:

@@ -2,13 +2,14 @@
 
 numba is a dependency of librosa (in requirements.txt), so it is normally present; without it
 every function here runs its numpy/scipy definition. Compiled functions are cached on disk
-(``cache=True``; first compilation ~1 s, later loads ~0.2 s).
+(``cache=True``; first compilation ~1 s, later loads ~0.2 s). The O3 gammatone loops are in
+:mod:`turkmood.features.gammatone`.
 
-* :func:`cascade_abs` — ``|scipy.signal.sosfilt(sos, x)|`` for the four-section O3 gammatone
-  channels. The compiled loop keeps the eight states in registers and performs the same
-  floating-point operations in the same order as scipy's ``sosfilt`` (transposed direct form
-  II), so the result is **bit-identical**; it takes about half the time (4.5 ms against 8-9 ms
-  per channel of a 30 s clip at 44.1 kHz, one core).
+* :func:`normalised_frames_into` — min-max normalised, Hamming-windowed chroma frames (HCDF)
+  written into the FFT batch (same operations as numpy: bit-identical).
+* :func:`contrast_peaks` — the ``mirpeaks`` contrast rule on every frame of the roughness
+  spectra, one compiled pass per frame (comparisons only: the same peaks as the numpy lockstep
+  scan and the one-curve port, tested).
 * :func:`pair_sums` — per frame, the roughness pair sum ``sum_{i<j} v_i v_j T[b_i, b_j]``
   (``v @ T[b][:, b] @ v`` with a strict upper-triangular table). The compiled loop reads each
   table row in ascending order and skips the zero lower triangle; only the summation order
@@ -16,45 +17,28 @@ every function here runs its numpy/scipy definition. Compiled functions are cach
   frame: 0.4 s against 1.1 s; music: 0.2-8 ms against 10-33 ms).
 * :func:`window_frames_into` — Hann-windowed O2 frames written straight into the FFT batch
   buffer (one multiply per sample, as numpy does: bit-identical), without the gathered copy.
+* :func:`abs_row_sums` — per row, the sum of the magnitudes of a batch of spectra (the O2 frame
+  sums), without the temporary magnitude array; ~1e-15 relative from numpy's
+  ``np.abs(X).sum(axis=1)`` (``sqrt(re^2 + im^2)`` instead of ``hypot``, lane-wise summation).
+* :func:`fft_magnitudes` — the same for the frame spectra of roughness, fluctuation and the HCDF
+  chromagram (magnitudes of a range of bins, ``sqrt(re^2 + im^2)``: within an ulp of numpy's
+  ``abs``).
+* :func:`fft_abs_sums` — the whole O2 loop (windowing, FFTW called through its C pointer,
+  magnitude sums) as one call that holds no GIL, so two threads share the frames without
+  waiting on each other.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import signal
-
-#: Sections per cascade handled by the compiled kernel.
-N_SECTIONS = 4
 
 try:  # pragma: no cover - exercised by whichever branch is installed
     import numba
 except ImportError:  # pragma: no cover
     numba = None
-
-
-def _cascade4_abs(sos: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
-    """Write ``|cascade(x)|`` into ``out``; ``sos`` is (4, 6) with ``a0 = 1`` (sosfilt order)."""
-    b00, b01, b02, a01, a02 = sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5]
-    b10, b11, b12, a11, a12 = sos[1, 0], sos[1, 1], sos[1, 2], sos[1, 4], sos[1, 5]
-    b20, b21, b22, a21, a22 = sos[2, 0], sos[2, 1], sos[2, 2], sos[2, 4], sos[2, 5]
-    b30, b31, b32, a31, a32 = sos[3, 0], sos[3, 1], sos[3, 2], sos[3, 4], sos[3, 5]
-    z00 = z01 = z10 = z11 = z20 = z21 = z30 = z31 = 0.0
-    for i in range(x.shape[0]):
-        x0 = x[i]
-        y0 = b00 * x0 + z00
-        z00 = b01 * x0 - a01 * y0 + z01
-        z01 = b02 * x0 - a02 * y0
-        y1 = b10 * y0 + z10
-        z10 = b11 * y0 - a11 * y1 + z11
-        z11 = b12 * y0 - a12 * y1
-        y2 = b20 * y1 + z20
-        z20 = b21 * y1 - a21 * y2 + z21
-        z21 = b22 * y1 - a22 * y2
-        y3 = b30 * y2 + z30
-        z30 = b31 * y2 - a31 * y3 + z31
-        z31 = b32 * y2 - a32 * y3
-        out[i] = abs(y3)
 
 
 def _pair_sums(
@@ -77,33 +61,162 @@ def _window_frames(y: np.ndarray, starts: np.ndarray, window: np.ndarray, out: n
     """``out[r, :L] = y[starts[r] : starts[r] + L] * window`` (L = len(window)) for each row r."""
     length = window.shape[0]
     for r in range(starts.shape[0]):
-        s = starts[r]
+        row = out[r]  # 1-D contiguous views: the loop vectorises (2.5x the 2-D indexing)
+        frame = y[starts[r] : starts[r] + length]
         for i in range(length):
-            out[r, i] = y[s + i] * window[i]
+            row[i] = frame[i] * window[i]
 
 
-def _jit(fn):  # decorator helper: the compiled twin of `fn`, or None without numba
-    return numba.njit(cache=True, nogil=True)(fn) if numba is not None else None
+def _abs_row_sums(spec: np.ndarray, n_rows: int, out: np.ndarray) -> None:
+    """``out[r] = sum_k |spec[r, k]|`` for the first ``n_rows`` rows of a complex matrix."""
+    for r in range(n_rows):
+        row = spec[r]
+        acc = 0.0
+        for k in range(row.shape[0]):
+            z = row[k]
+            acc += math.sqrt(z.real * z.real + z.imag * z.imag)
+        out[r] = acc
 
 
-_cascade4_abs_jit = _jit(_cascade4_abs)
+def _normalised_frames(
+    y: np.ndarray, starts: np.ndarray, window: np.ndarray, out: np.ndarray
+) -> None:
+    """``out[r, :L] = (f - min f) / (max f - min f) * window`` for each frame f (chroma)."""
+    length = window.shape[0]
+    for r in range(starts.shape[0]):
+        row = out[r]
+        frame = y[starts[r] : starts[r] + length]
+        lo = hi = frame[0]
+        for i in range(1, length):
+            v = frame[i]
+            lo = min(lo, v)
+            hi = max(hi, v)
+        span = hi - lo
+        for i in range(length):
+            row[i] = (frame[i] - lo) / span * window[i]
+
+
+def _contrast_peaks(
+    curves: np.ndarray, lo: float, hi: float, contrast: float, out_col: np.ndarray,
+    out_row: np.ndarray,
+) -> int:  # fmt: skip
+    """The ``mirpeaks`` contrast rule on every row of ``curves`` (see :func:`contrast_peaks`);
+    writes the (row, index) of each peak, returns how many."""
+    n_curves, n = curves.shape
+    span = hi - lo
+    norm = np.empty(n)
+    cand = np.empty(n, dtype=np.int64)
+    value = np.empty(n)
+    gap = np.empty(n)
+    count = 0
+    for c in range(n_curves):
+        for i in range(n):
+            norm[i] = (curves[c, i] - lo) / span
+        # local maxima (strict rise, then no rise; -inf beyond both ends) reaching `contrast`,
+        # each with the minimum strictly between it and the candidate before it
+        n_cand = 0
+        running = np.inf
+        for i in range(n):
+            v = norm[i]
+            before = norm[i - 1] if i > 0 else -np.inf
+            after = norm[i + 1] if i + 1 < n else -np.inf
+            if v - before > 0 and after - v <= 0 and v >= contrast:
+                cand[n_cand] = i
+                value[n_cand] = v
+                gap[n_cand] = running
+                n_cand += 1
+                running = np.inf
+            elif v < running:  # NaN never lowers it (MATLAB's min skips NaN)
+                running = v
+        if n_cand == 0:
+            continue
+        # left-to-right scan: keep a candidate once a dip of `contrast` separates it from the
+        # next; within a flat run the higher candidate takes over (SelectFirst 0)
+        bufmax, bufmin, oldbufmin, current = value[0], np.inf, -np.inf, 0
+        for jj in range(1, n_cand):
+            new = value[jj]
+            bmin = gap[jj] if gap[jj] < bufmin else bufmin
+            if bufmax - bmin < contrast:  # no contrastive notch since the current candidate
+                oldbufmin = bmin if bmin < oldbufmin else oldbufmin
+                if new > bufmax:
+                    bufmax, current, bufmin = new, jj, np.inf
+                else:
+                    bufmin = bmin
+            else:
+                if bufmax - oldbufmin >= contrast:
+                    out_col[count] = c
+                    out_row[count] = cand[current]
+                    count += 1
+                    oldbufmin = bmin
+                else:
+                    oldbufmin = bmin if bmin < oldbufmin else oldbufmin
+                bufmax, current, bufmin = new, jj, np.inf
+        if bufmax - oldbufmin >= contrast:  # the -inf end padding always dips enough
+            out_col[count] = c
+            out_row[count] = cand[current]
+            count += 1
+    return count
+
+
+def _fft_abs_sums(
+    execute, plan: int, y: np.ndarray, starts: np.ndarray, window: np.ndarray,
+    inbuf: np.ndarray, outbuf: np.ndarray, sums: np.ndarray,
+) -> None:  # fmt: skip
+    """:func:`_window_frames` of the frames, batch by batch into ``inbuf``, FFTW's
+    ``execute(plan, inbuf, outbuf)``, then :func:`_abs_row_sums` into ``sums``."""
+    rows = inbuf.shape[0]
+    n = starts.shape[0]
+    for b in range(0, n, rows):
+        count = min(rows, n - b)
+        _window_frames_jit(y, starts[b : b + count], window, inbuf)
+        execute(plan, inbuf.ctypes.data, outbuf.ctypes.data)
+        _abs_row_sums_jit(outbuf, count, sums[b : b + count])
+
+
+def _fft_magnitudes(
+    execute, plan: int, y: np.ndarray, starts: np.ndarray, window: np.ndarray,
+    normalise: bool, first: int, inbuf: np.ndarray, outbuf: np.ndarray, out: np.ndarray,
+) -> None:  # fmt: skip
+    """Frames windowed (:func:`_window_frames`, or :func:`_normalised_frames` when
+    ``normalise``) batch by batch into ``inbuf``, FFTW's ``execute(plan, inbuf, outbuf)``, then
+    ``out[r, j] = |outbuf[row, first + j]|``."""
+    rows = inbuf.shape[0]
+    n = starts.shape[0]
+    width = out.shape[1]
+    for b in range(0, n, rows):
+        count = min(rows, n - b)
+        if normalise:
+            _normalised_frames_jit(y, starts[b : b + count], window, inbuf)
+        else:
+            _window_frames_jit(y, starts[b : b + count], window, inbuf)
+        execute(plan, inbuf.ctypes.data, outbuf.ctypes.data)
+        for r in range(count):
+            spectrum = outbuf[r, first : first + width]
+            row = out[b + r]
+            for j in range(width):  # sqrt(re^2 + im^2) vectorises; libm's hypot does not
+                z = spectrum[j]
+                row[j] = math.sqrt(z.real * z.real + z.imag * z.imag)
+
+
+def _jit(fn, **options):  # decorator helper: the compiled twin of `fn`, or None without numba
+    return numba.njit(cache=True, nogil=True, **options)(fn) if numba is not None else None
+
+
+def jit_loops(fn):
+    """The compiled (numba, cached, GIL-free) twin of a loop function written for it in a
+    family module, or None without numba (the module then uses its numpy definition)."""
+    return _jit(fn)
+
+
 _pair_sums_jit = _jit(_pair_sums)
 _window_frames_jit = _jit(_window_frames)
-
-
-def cascade_abs(sos: np.ndarray, x: np.ndarray, compiled: bool = True) -> np.ndarray:
-    """``|sosfilt(sos, x)|`` (zero initial state); compiled for a (4, 6) cascade with a0 = 1.
-
-    ``compiled=False`` forces the scipy path (the tests check both agree bit for bit).
-    """
-    sos = np.ascontiguousarray(sos, dtype=np.float64)
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    fits = sos.shape == (N_SECTIONS, 6) and bool(np.all(sos[:, 3] == 1.0))
-    if compiled and fits and _cascade4_abs_jit is not None:
-        out = np.empty_like(x)
-        _cascade4_abs_jit(sos, x, out)
-        return out
-    return np.abs(signal.sosfilt(sos, x))
+# 'reassoc' lets LLVM split the sum into vector lanes (a fixed order chosen at compile time, so
+# a row's sum never depends on its neighbours); 3x the strictly sequential loop.
+_abs_row_sums_jit = _jit(_abs_row_sums, fastmath={"reassoc"})
+_fft_abs_sums_jit = _jit(_fft_abs_sums)
+_fft_magnitudes_jit = _jit(_fft_magnitudes)
+_contrast_peaks_jit = _jit(_contrast_peaks, error_model="numpy")  # 0/0: NaN, no peak
+_normalised_frames_jit = _jit(_normalised_frames, error_model="numpy")  # x/0 is inf/NaN
 
 
 def pair_sums(
@@ -147,3 +260,95 @@ def window_frames_into(
         return
     length = window.shape[0]
     np.multiply(sliding_window_view(y, length)[starts], window, out=out[:, :length])
+
+
+def abs_row_sums(spec: np.ndarray, n_rows: int, out: np.ndarray, compiled: bool = True) -> None:
+    """``out[:n_rows] = |spec[:n_rows]|.sum(axis=1)`` for a C-contiguous complex128 ``spec``.
+
+    The compiled loop takes ``|z|`` as ``sqrt(re*re + im*im)`` (numpy uses ``hypot``) and sums
+    in vector lanes (numpy sums pairwise), without a temporary magnitude array; the two agree
+    to ~1e-15 relative. ``compiled=False`` forces the numpy path.
+    """
+    if compiled and _abs_row_sums_jit is not None and spec.dtype == np.complex128:
+        _abs_row_sums_jit(spec, n_rows, out)
+        return
+    np.abs(spec[:n_rows]).sum(axis=1, out=out[:n_rows])
+
+
+def normalised_frames_into(
+    y: np.ndarray, starts: np.ndarray, window: np.ndarray, out: np.ndarray, compiled: bool = True
+) -> None:
+    """Write each frame ``f = y[s : s + L]`` min-max normalised and windowed,
+    ``(f - min f) / (max f - min f) * window``, into the rows of ``out[:, :L]``.
+
+    The chromagram's ``'NormalInput'`` frames, one pass per frame from ``y``; the same three
+    operations per sample as numpy (bit-identical); a constant frame gives NaN (0/0), as in
+    MATLAB. ``compiled=False`` forces the numpy path.
+    """
+    if compiled and _normalised_frames_jit is not None and y.dtype == np.float64:
+        _normalised_frames_jit(y, np.asarray(starts, dtype=np.int64), window, out)
+        return
+    length = window.shape[0]
+    for row, s in zip(out, starts, strict=False):
+        frame = y[s : s + length]
+        lo, hi = frame.min(), frame.max()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            row[:length] = (frame - lo) / (hi - lo) * window
+
+
+def contrast_peaks(
+    curves: np.ndarray, lo: float, hi: float, contrast: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``mirpeaks(..., 'Contrast', contrast)`` on every row of ``curves`` normalised as
+    ``(x - lo) / (hi - lo)``, both ends allowed, ``SelectFirst`` 0: (row, index) of each peak,
+    sorted by row then index; ``None`` without numba (the caller has a numpy definition).
+
+    One pass per row: local maxima reaching ``contrast`` with the minimum between each and the
+    one before, then the left-to-right contrast scan of
+    :func:`turkmood.features.peaks.find_peaks` (comparisons only: the same peaks, tested).
+    """
+    if _contrast_peaks_jit is None:
+        return None
+    curves = np.ascontiguousarray(curves, dtype=np.float64)
+    capacity = curves.size // 2 + curves.shape[0]  # maxima are never adjacent
+    out_col = np.empty(capacity, dtype=np.int64)
+    out_row = np.empty(capacity, dtype=np.int64)
+    count = _contrast_peaks_jit(curves, float(lo), float(hi), float(contrast), out_col, out_row)
+    return out_col[:count].copy(), out_row[:count].copy()
+
+
+def fft_abs_sums(
+    execute, plan: int, y: np.ndarray, starts: np.ndarray, window: np.ndarray,
+    inbuf: np.ndarray, outbuf: np.ndarray,
+) -> np.ndarray | None:  # fmt: skip
+    """Per frame ``y[s : s + L] * window``, the sum of its spectrum's magnitudes, in one call
+    without the GIL: batches of :func:`window_frames_into`, FFTW's new-array ``execute``
+    (:data:`turkmood.features.fft.EXECUTE_R2C`) with ``plan`` on ``inbuf``/``outbuf`` (an FFTW
+    batch's buffers, zero past L), and :func:`abs_row_sums` (the same kernels as one Python
+    step per batch: the same bits). None without numba."""
+    if _fft_abs_sums_jit is None or y.dtype != np.float64:
+        return None
+    sums = np.empty(len(starts))
+    _fft_abs_sums_jit(
+        execute, plan, y, np.asarray(starts, dtype=np.int64), window, inbuf, outbuf, sums
+    )
+    return sums
+
+
+def fft_magnitudes(
+    execute, plan: int, y: np.ndarray, starts: np.ndarray, window: np.ndarray,
+    inbuf: np.ndarray, outbuf: np.ndarray, first: int, width: int, normalise: bool = False,
+) -> np.ndarray | None:  # fmt: skip
+    """(frames, width) magnitudes ``|FFT(frame)[first : first + width]|`` of the frames
+    ``y[s : s + L] * window`` (min-max normalised first when ``normalise``), in one call
+    without the GIL (see :func:`fft_abs_sums`); None without numba. The same windowing
+    kernels and FFTW plan as one numpy step per batch; the magnitude is
+    ``sqrt(re^2 + im^2)``, within an ulp of numpy's complex ``abs`` (tested)."""
+    if _fft_magnitudes_jit is None or y.dtype != np.float64:
+        return None
+    out = np.empty((len(starts), width))
+    _fft_magnitudes_jit(
+        execute, plan, y, np.asarray(starts, dtype=np.int64), window, normalise, first,
+        inbuf, outbuf, out,
+    )  # fmt: skip
+    return out

@@ -8,11 +8,16 @@ Three curves feed the rhythm features:
   onset-valley curve of attack time. The bin sum is computed through Parseval's identity
   (one FFT-free pass), which equals the FFT sum to rounding.
 * **O2** ``spectro_envelope(0.03 s, hop 0.02, magnitude)``: frames of 30 ms every 0.6 ms,
-  magnitude spectrum summed over bins; the attack envelope.
+  magnitude spectrum summed over bins; the attack envelope. ~52 000 FFTs for 30 s, the
+  extractor's largest cost: batches of FFTW transforms (:mod:`turkmood.features.fft`) with
+  compiled windowing and magnitude sums (:mod:`turkmood.features.kernels`).
 * **O3** ``filter_envelope``: 10-channel Slaney/Patterson gammatone filterbank (lowest centre
   50 Hz), |x|, one-pole low-pass (tau 20 ms) run forward-backward as Octave's ``filtfilt``
   (odd reflection of 3 samples, steady-state initial conditions), clipped at 0, kept every 16th
-  sample, differentiated, summed over channels; the ``mirtempo`` onset curve.
+  sample, differentiated, summed over channels; the ``mirtempo`` onset curve. Computed without
+  storing the channel signals: a compiled bank filters the 10 channels together and reduces
+  each block of 16 samples to the two sums the block-wise filtfilt needs
+  (:func:`turkmood.features.gammatone.gammatone_block_sums`, :func:`smooth_from_blocks`).
 
 Every curve is divided by its maximum absolute value (``'Normal'``); an all-zero curve becomes
 NaN, as MIRtoolbox's 0/0. Times are frame centres (``Spectro``) or sample times (``Filter``).
@@ -22,13 +27,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
-import scipy.fft
 from scipy import signal
 
+from turkmood.features import fft, parallel
+from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import frame_starts, next_pow2
-from turkmood.features.kernels import cascade_abs, window_frames_into
+from turkmood.features.gammatone import block_backward, block_forward, gammatone_block_sums
+from turkmood.features.kernels import abs_row_sums, fft_abs_sums, window_frames_into
 from turkmood.features.shared import Clip
 
 #: O1 (``mironsets`` default 'Spectro'): frame length (s) and hop factor.
@@ -38,9 +46,10 @@ O2_FRAME_S, O2_HOP = 0.03, 0.02
 #: O3 (``mirtempo`` 'Filter'): gammatone channels, lowest centre frequency, IIR time constant,
 #: decimation factor.
 O3_CHANNELS, O3_LOWEST_HZ, O3_TAU_S, O3_DECIM = 10, 50.0, 0.02, 16
-#: Frames per FFT batch for O2: 64 x 2048 doubles (1 MB) stay in L2 cache; measured 3.1 us per
-#: 2048-point rfft at 64 rows against 4.5 us at 256 rows (scipy 1.17, one core).
-_FFT_BATCH = 64
+#: Frames per FFT batch for O2. The CPU time hardly depends on it (window + FFTW + sums of a
+#: 30 s clip: 199-211 ms for 8 to 256 rows, one core); 128 rows (2 MB in, 2 MB out) keep the
+#: Python steps between the GIL-free calls rare when two threads share the frames.
+_FFT_BATCH = 128
 #: Slaney's Glasberg & Moore ERB parameters.
 _EAR_Q, _MIN_BW = 9.26449, 24.7
 
@@ -122,18 +131,44 @@ def spectro_sum(
         energy, dc, nyq = _frame_dots(y, starts, length, weights).T
         sums = (n_fft * energy + dc * dc + nyq * nyq) / 2.0
     else:
-        sums = np.empty(len(starts))
-        buf = np.zeros((_FFT_BATCH, n_fft))  # zero tail = the FFT's zero padding
-        mag = np.empty((_FFT_BATCH, n_fft // 2 + 1))
-        for b in range(0, len(starts), _FFT_BATCH):
-            chunk = starts[b : b + _FFT_BATCH]
-            rows, out = buf[: len(chunk)], mag[: len(chunk)]
-            window_frames_into(y, chunk, window, rows)
-            np.abs(scipy.fft.rfft(rows, axis=1, workers=1), out=out)
-            sums[b : b + len(chunk)] = out.sum(axis=1)
+        sums = magnitude_sums(y, starts, window, n_fft)
     times = (starts + (length - 1) / 2.0) / sr
     rate = sr / (starts[1] - starts[0]) if len(starts) > 1 else math.nan
     return sums, times, float(rate)
+
+
+def magnitude_sums(y: np.ndarray, starts: np.ndarray, window: np.ndarray, n_fft: int) -> np.ndarray:
+    """Per frame ``y[s : s + L] * window`` (s in ``starts``), the sum over bins 0..Nyquist of
+    its ``n_fft``-point magnitude spectrum.
+
+    The frames are cut into one contiguous part per extraction thread
+    (:mod:`turkmood.features.parallel`); each frame's sum depends on that frame alone, whatever
+    part, batch or thread computes it.
+    """
+    parts = parallel.split(len(starts), parallel.threads())
+    sums = parallel.run_all(
+        [partial(_magnitude_sums, y, starts[a:b], window, n_fft) for a, b in parts]
+    )
+    return np.concatenate(sums) if len(sums) > 1 else sums[0]
+
+
+def _magnitude_sums(
+    y: np.ndarray, starts: np.ndarray, window: np.ndarray, n_fft: int
+) -> np.ndarray:
+    """:func:`magnitude_sums` of some frames, in batches of FFTW transforms on this thread
+    (one compiled call without the GIL when FFTW and numba are there)."""
+    batch = batch_rfft(n_fft, _FFT_BATCH)
+    rows = batch.frames_of(len(window))
+    if fft.EXECUTE_R2C is not None:
+        sums = fft_abs_sums(fft.EXECUTE_R2C, batch.plan, y, starts, window, rows, batch.output)
+        if sums is not None:
+            return sums
+    sums = np.empty(len(starts))
+    for b in range(0, len(starts), _FFT_BATCH):
+        chunk = starts[b : b + _FFT_BATCH]
+        window_frames_into(y, chunk, window, rows)
+        abs_row_sums(batch.execute(), len(chunk), sums[b : b + len(chunk)])
+    return sums
 
 
 def spectro_envelope(
@@ -198,68 +233,122 @@ def _filtfilt_octave(b: np.ndarray, a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return signal.filtfilt(b, a, x, axis=-1, padtype="odd", padlen=3 * (n - 1), method="pad")
 
 
+#: Octave ``filtfilt``'s reflection length for the one-pole smoother: 3 * (max(len(a), len(b)) - 1).
+_FILTFILT_PAD = 3
+
+
+def _block_weights(pole: float, decim: int) -> tuple[np.ndarray, float]:
+    """Weights of the block-wise one-pole filtfilt (see :func:`smooth_and_decimate`).
+
+    Returns ((2, decim) weights, alpha): row 0 gives the forward filter's value at a block's
+    end, ``sum_i b pole^(decim-1-i) v[s+i]``; row 1 the backward pass's block input
+    ``sum_i c_i v[s+i]`` with ``c_i = b sum_{j>=i} pole^(2j-i)``; ``alpha = sum_j pole^(2j+1)``
+    (j < decim) multiplies the forward value before the block.
+    """
+    b = 1.0 - pole
+    powers = pole ** np.arange(2 * decim)
+    end_w = b * powers[decim - 1 :: -1][:decim]
+    c = np.array([b * np.sum(pole ** (2 * np.arange(i, decim) - i)) for i in range(decim)])
+    return np.stack((end_w, c)), float(np.sum(powers[1 : 2 * decim : 2]))
+
+
+def _full_blocks(n: int, decim: int) -> int:
+    """Blocks of ``decim`` samples taken from the start of a signal of ``n`` samples, leaving
+    at least ``_FILTFILT_PAD + 1`` samples (those the end reflection reads) after them."""
+    return max(n - _FILTFILT_PAD - 1, 0) // decim
+
+
+def smooth_from_blocks(
+    sums: np.ndarray, head: np.ndarray, rest: np.ndarray, pole: float, decim: int, n: int
+) -> np.ndarray:
+    """Rows of :func:`smooth_and_decimate` from the block sums of their first samples.
+
+    ``sums`` (rows, 2, M) are the two weighted sums (:func:`_block_weights`) of each of the
+    M = :func:`_full_blocks` first blocks of ``decim`` samples; ``head`` the first 4 samples;
+    ``rest`` the samples from ``M * decim`` to the end ``n`` (at least 4).
+    """
+    pad = _FILTFILT_PAD
+    if n <= pad:
+        raise ValueError("signal too short for filtfilt")
+    b = 1.0 - pole
+    n_rows = sums.shape[0]
+    weights, alpha = _block_weights(pole, decim)
+    # Octave's odd reflection: v = [2 x0 - x[3:0:-1], x, 2 x[-1] - x[-2:-5:-1]]
+    v_head = 2 * head[:, :1] - head[:, pad:0:-1]
+    v_end = np.concatenate((rest, 2 * rest[:, -1:] - rest[:, -2 : -pad - 2 : -1]), axis=1)
+    # forward pass f[k] = b v[k] + pole f[k-1], f[-1] = v[0]: first `pad` samples exactly
+    f_prev = v_head[:, 0].copy()
+    for k in range(pad):
+        f_prev = b * v_head[:, k] + pole * f_prev
+    n_blocks = (n + pad) // decim  # blocks of v after the reflected head
+    extra = n_blocks - sums.shape[2]  # 0 or 1 block reaching into v_end
+    last = v_end[:, : extra * decim].reshape(n_rows, extra, decim)
+    extra_sums = np.stack([np.einsum("rmk,k->rm", last, w) for w in weights], axis=1)
+    # forward: F[m] = pole^decim F[m-1] + drive[m] (f at each block's end) and the backward
+    # pass's block input g[m] = alpha F[m-1] + inner[m] (sum_j pole^j f[s+j] over the block)
+    p_decim = pole**decim
+    g, f_end = block_forward(sums, extra_sums, f_prev, alpha, p_decim)
+    # the tail, sample by sample: forward, then backward from y[end] = f[end]
+    tail = v_end[:, extra * decim :]
+    f_tail = signal.lfilter([b], [1.0, -pole], tail, axis=1, zi=pole * f_end[:, None])[0]
+    f_last = f_tail[:, -1] if tail.shape[1] else f_end
+    y_tail = signal.lfilter([b], [1.0, -pole], f_tail[:, ::-1], axis=1, zi=pole * f_last[:, None])[
+        0
+    ][:, ::-1]
+    y_next = y_tail[:, 0] if tail.shape[1] else f_last
+    # backward over the blocks: y[s_m] = b g[m] + pole^decim y[s_{m+1}]
+    n_out = -(-n // decim)
+    out = np.empty((n_rows, max(n_out, n_blocks)))
+    block_backward(g, b, p_decim, y_next, out)
+    if n_out > n_blocks:
+        out[:, n_blocks] = y_tail[:, 0]
+    return out[:, :n_out]
+
+
 def smooth_and_decimate(x: np.ndarray, pole: float, decim: int) -> np.ndarray:
     """Rows of ``x`` through Octave's ``filtfilt`` with the one-pole low-pass
     ``(1 - pole) / (1 - pole z^-1)``, then kept every ``decim``-th sample.
 
     Equal (to rounding) to ``_filtfilt_octave(...)[:, ::decim]`` but computed block-wise: both
     passes are first-order recursions, so over a block of ``decim`` samples they reduce to two
-    dot products and a recursion at the decimated rate. Only the short tail runs sample by
-    sample.
+    dot products (:func:`_block_weights`) and a recursion at the decimated rate
+    (:func:`smooth_from_blocks`). Only the short tail runs sample by sample.
     """
     n_rows, n = x.shape
-    pad = 3  # Octave: 3 * (max(len(a), len(b)) - 1)
-    if n <= pad:
+    if n <= _FILTFILT_PAD:
         raise ValueError("signal too short for filtfilt")
-    b = 1.0 - pole
-    v = np.concatenate(
-        (2 * x[:, :1] - x[:, pad:0:-1], x, 2 * x[:, -1:] - x[:, -2 : -pad - 2 : -1]), axis=1
-    )
-    total = v.shape[1]
-    n_blocks = (total - pad) // decim
-    tail_start = pad + n_blocks * decim
-    # forward pass f[k] = b v[k] + pole f[k-1], f[-1] = v[0]: first `pad` samples exactly
-    f_prev = v[:, 0].copy()
-    for k in range(pad):
-        f_prev = b * v[:, k] + pole * f_prev
-    powers = pole ** np.arange(2 * decim)
-    # f at the end of each block: F[m+1] = pole^decim F[m] + sum_i b pole^(decim-1-i) v[s+i]
-    blocks = v[:, pad:tail_start].reshape(n_rows, n_blocks, decim)
-    end_w = b * powers[decim - 1 :: -1][:decim]
-    drive = np.einsum("rmk,k->rm", blocks, end_w)  # (einsum: matmul is slow on this view)
-    f_starts, _ = signal.lfilter(
-        [1.0], [1.0, -(pole**decim)], drive, axis=1, zi=(pole**decim * f_prev)[:, None]
-    )
-    f_before = np.concatenate((f_prev[:, None], f_starts), axis=1)  # f[s_m - 1], m = 0..M
-    # sum_j pole^j f[s+j] = alpha f[s-1] + sum_i v[s+i] c_i, c_i = b sum_{j>=i} pole^(2j-i)
-    alpha = float(np.sum(powers[1 : 2 * decim : 2]))
-    c = np.array([b * np.sum(pole ** (2 * np.arange(i, decim) - i)) for i in range(decim)])
-    g = alpha * f_before[:, :n_blocks] + np.einsum("rmk,k->rm", blocks, c)
-    # the tail, sample by sample: forward, then backward from y[end] = f[end]
-    tail = v[:, tail_start:]
-    f_tail = signal.lfilter([b], [1.0, -pole], tail, axis=1, zi=pole * f_before[:, -1:])[0]
-    f_last = f_tail[:, -1] if tail.shape[1] else f_before[:, -1]
-    y_tail = signal.lfilter([b], [1.0, -pole], f_tail[:, ::-1], axis=1, zi=pole * f_last[:, None])[
-        0
-    ][:, ::-1]
-    y_next = y_tail[:, 0] if tail.shape[1] else f_last
-    # backward over the blocks: y[s_m] = b g[m] + pole^decim y[s_{m+1}]
-    y_blocks = signal.lfilter(
-        [b], [1.0, -(pole**decim)], g[:, ::-1], axis=1, zi=(pole**decim * y_next)[:, None]
-    )[0][:, ::-1]
-    n_out = -(-n // decim)
-    out = np.concatenate((y_blocks, y_tail[:, :1]), axis=1)[:, :n_out]
-    return out
+    weights, _ = _block_weights(pole, decim)
+    m = _full_blocks(n, decim)
+    blocks = x[:, : m * decim].reshape(n_rows, m, decim)
+    sums = np.stack([np.einsum("rmk,k->rm", blocks, w) for w in weights], axis=1)
+    return smooth_from_blocks(sums, x[:, : _FILTFILT_PAD + 1], x[:, m * decim :], pole, decim, n)
 
 
 def filter_envelope(y: np.ndarray, sr: float) -> Envelope:
-    """O3: ``mironsets(x, 'Filter', 'Filterbank', 10, 'Diff', 'Detect', 0)`` as in ``mirtempo``."""
+    """O3: ``mironsets(x, 'Filter', 'Filterbank', 10, 'Diff', 'Detect', 0)`` as in ``mirtempo``.
+
+    The 10 channels are filtered together and reduced to block sums on the fly
+    (:func:`turkmood.features.gammatone.gammatone_block_sums`); only the first and last few
+    samples of each channel are filtered again by scipy (from the kernel's final states) for
+    the filtfilt reflections.
+    """
     sos = erb_filterbank_sos(sr, O3_CHANNELS, O3_LOWEST_HZ)
     pole = math.exp(-1.0 / (O3_TAU_S * sr))
-    total = np.zeros(-(-len(y) // O3_DECIM))
-    for ch in range(O3_CHANNELS):  # one channel at a time keeps memory at ~3 signal copies
-        band = cascade_abs(sos[ch], y)[None, :]
-        total += np.maximum(smooth_and_decimate(band, pole, O3_DECIM)[0], 0.0)
+    n = len(y)
+    if n <= _FILTFILT_PAD:
+        raise ValueError("signal too short for filtfilt")
+    weights, _ = _block_weights(pole, O3_DECIM)
+    m = _full_blocks(n, O3_DECIM)
+    sums, states = gammatone_block_sums(sos, y, weights, m)
+    zeros = np.zeros((sos.shape[1], 2))
+    head = np.stack([signal.sosfilt(s, y[: _FILTFILT_PAD + 1], zi=zeros)[0] for s in sos])
+    rest = np.stack(
+        [signal.sosfilt(s, y[m * O3_DECIM :], zi=z)[0] for s, z in zip(sos, states, strict=True)]
+    )
+    smoothed = smooth_from_blocks(sums, np.abs(head), np.abs(rest), pole, O3_DECIM, n)
+    total = np.zeros(smoothed.shape[1])
+    for row in smoothed:  # channel by channel, lowest first
+        total += np.maximum(row, 0.0)
     rate = sr / O3_DECIM
     times = np.arange(len(total)) * (O3_DECIM / sr)
     curve = np.diff(total) * (rate / 10.0)

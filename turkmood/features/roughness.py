@@ -15,7 +15,8 @@ Roughness scales with amplitude squared, so it depends on the input gain, as in 
 Later versions differ (1.8: hop 0.1, peaks ordered by frequency); 1.7.2 only changes the Slope
 formula in ``mirstat``.
 
-Implementation notes (same numbers, less work): the peak scan of every frame runs in lockstep
+Implementation notes (same numbers, less work): frame spectra come from batches of FFTW
+transforms (:mod:`turkmood.features.fft`); the peak scan of every frame is one compiled pass
 (:func:`global_contrast_peaks`, checked against :mod:`turkmood.features.peaks`), and since peaks
 sit on FFT bins the pair weights come from a per-grid lookup table (:func:`plomp_table`), summed
 over the upper triangle by a compiled loop (:func:`turkmood.features.kernels.pair_sums`; only
@@ -28,17 +29,23 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import scipy.fft
 
 from turkmood.constants import ROUGHNESS_CONTRAST, ROUGHNESS_FRAME_S, ROUGHNESS_HOP
+from turkmood.features import fft
+from turkmood.features.fft import batch_rfft
 from turkmood.features.frames import frame_starts, hamming, next_pow2
-from turkmood.features.kernels import pair_sums, window_frames_into
+from turkmood.features.kernels import (
+    contrast_peaks,
+    fft_magnitudes,
+    pair_sums,
+    window_frames_into,
+)
 from turkmood.features.mirstat import framed_stats
 from turkmood.features.shared import Clip
 
 COLUMNS: tuple[str, ...] = ("_Roughness_Mean", "_Roughness_Slope")
-#: Frames per FFT batch (64 x 4096 doubles = 2 MB stay in cache).
-_FFT_BATCH = 64
+#: Frames per FFT batch (16 x 4096 doubles = 512 kB stay in cache).
+_FFT_BATCH = 16
 
 # Sethares' fit of the Plomp-Levelt dissonance curve.
 _B1, _B2 = 3.51, 5.75
@@ -94,28 +101,40 @@ def frame_spectra(y: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray, np.
         return freqs, np.zeros((0, freqs.size)), np.zeros(0)
     y = np.ascontiguousarray(y, dtype=float)
     window = hamming(length)
+    batch = batch_rfft(n_fft, _FFT_BATCH)
+    rows = batch.frames_of(length)
+    if fft.EXECUTE_R2C is not None:  # one call without the GIL
+        spec = fft_magnitudes(
+            fft.EXECUTE_R2C, batch.plan, y, starts, window, rows, batch.output, 0, freqs.size
+        )
+        if spec is not None:
+            return freqs, spec, starts / sr
     spec = np.empty((len(starts), freqs.size))
-    buf = np.zeros((_FFT_BATCH, n_fft))  # zero tail = the FFT's zero padding
     for b in range(0, len(starts), _FFT_BATCH):
         chunk = starts[b : b + _FFT_BATCH]
-        rows = buf[: len(chunk)]
         window_frames_into(y, chunk, window, rows)
-        np.abs(scipy.fft.rfft(rows, axis=1, workers=1), out=spec[b : b + len(chunk)])
+        np.abs(batch.execute()[: len(chunk)], out=spec[b : b + len(chunk)])
     return freqs, spec, starts / sr
 
 
-def global_contrast_peaks(curves: np.ndarray, contrast: float) -> tuple[np.ndarray, np.ndarray]:
+def global_contrast_peaks(
+    curves: np.ndarray, contrast: float, compiled: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """``mirpeaks(..., 'Contrast', c)`` on every row of ``curves``: (row, index) of each peak.
 
     Each row is one curve (here: one frame's spectrum). Same rule as
     :func:`turkmood.features.peaks.find_peaks` with global normalisation (one min/max over all
-    rows), both ends allowed and ``SelectFirst`` 0, but the left-to-right contrast scan runs on
-    all curves in lockstep: one numpy step per candidate rank instead of one Python step per
-    candidate. Peaks come sorted by row, then index.
+    rows), both ends allowed and ``SelectFirst`` 0. Compiled: one pass per curve
+    (:func:`turkmood.features.kernels.contrast_peaks`); ``compiled=False`` (or without numba):
+    the contrast scan runs on all curves in lockstep, one numpy step per candidate rank. Both
+    give the same peaks (tested), sorted by row, then index.
     """
     n_cols, n_rows = curves.shape  # n_cols curves ("columns" in MIRtoolbox) of n_rows values
     with np.errstate(invalid="ignore", divide="ignore"):
         lo, hi = np.fmin.reduce(curves, axis=None), np.fmax.reduce(curves, axis=None)
+        found = contrast_peaks(curves, lo, hi, contrast) if compiled and curves.size else None
+        if found is not None:
+            return found
         norm = (curves - lo) / (hi - lo)
     # Curves laid end to end, each padded with -inf on both sides (ends may be peaks).
     padded = np.full((n_cols, n_rows + 2), -np.inf)
