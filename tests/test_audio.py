@@ -344,3 +344,24 @@ def test_a_high_rate_file_never_holds_its_whole_native_rate_signal(tmp_path):
     assert y.size == pytest.approx(ANALYSIS_SR * seconds, abs=2)
     # was: the 96 kHz mono signal (110 MB) and its 44.1 kHz copy (51 MB) at once
     assert peak < y.nbytes + native_mono_bytes / 2
+
+
+def test_files_holding_too_many_samples_over_all_channels_are_refused_from_the_header(tmp_path):
+    from turkmood.constants import MAX_INPUT_SAMPLES
+
+    sr, channels = 96_000, 8
+    minutes = MAX_INPUT_SAMPLES / (sr * channels) / 60 + 1  # under the length limit
+    assert minutes * 60 < MAX_DURATION_S
+    path = tmp_path / "multichannel.flac"
+    with sf.SoundFile(str(path), "w", sr, channels, subtype="PCM_16", format="FLAC") as fh:
+        block = np.full((sr * 60, channels), 1000, dtype=np.int16)
+        for _ in range(int(np.ceil(minutes))):
+            fh.write(block)
+    start = time.perf_counter()
+    with pytest.raises(AudioError, match="million samples .* Mix it down to stereo"):
+        load_audio(path)
+    assert time.perf_counter() - start < 0.5  # header only
+    # a 96 kHz stereo file is not refused by the rule
+    stereo = tmp_path / "stereo.flac"
+    sf.write(stereo, np.full((sr * 3, 2), 0.1), sr)
+    assert load_audio(stereo)[0].size == ANALYSIS_SR * 3

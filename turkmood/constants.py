@@ -205,6 +205,10 @@ MIN_SAMPLE_RATE = 8_000
 #: channels in a header: a 689 KB FLAC could otherwise ask for 9 GiB).
 MAX_SAMPLE_RATE = 192_000
 MAX_CHANNELS = 8
+#: Most samples (frames × channels) decoded from one file: 20 minutes of 96 kHz stereo. Decoding
+#: costs CPU per sample (bench/bombs.py: 19 min × 8 channels × 96 kHz, 875 million samples, took
+#: 10 s of CPU before its analysis began).
+MAX_INPUT_SAMPLES = 20 * 60 * 96_000 * 2
 #: Largest decoded mono signal (float64) one upload may need before resampling.
 MAX_DECODED_BYTES = 1024**3
 #: Bytes of interleaved samples decoded per block (whatever the channel count).
