@@ -20,6 +20,7 @@ with the emotion taken from the file name's first word when it is one of the fou
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -173,8 +174,10 @@ def _music(index_path: Path) -> list[Sample]:
     ]
 
 
-def _designed(index_path: Path) -> list[Sample]:
-    folder = index_path.parent
+def _made_by_code(
+    index_path: Path, folder: Path, group: str, label_source: str, provenance: Callable[[str], str]
+) -> list[Sample]:
+    """The clips of an index of clips made by TurkMood's code (designed or synthetic)."""
     samples = []
     for e in _entries(index_path):
         emotion = _emotion(e)
@@ -184,42 +187,42 @@ def _designed(index_path: Path) -> list[Sample]:
                 emotion=emotion,
                 description=str(e.get("description", "")),
                 duration_s=_duration(e),
-                group=DESIGNED,
-                provenance=(
-                    "Not music by anyone: made by TurkMood's code. A search over synthesis "
-                    "settings put its 50 measured features close to the training songs "
-                    f"labelled {emotion} (the features steered the search, never the model's "
-                    "answers). It shows what the model has learnt to associate with "
-                    f"{emotion}, not what {emotion} music sounds like."
-                ),
-                label_source="design target",
+                group=group,
+                provenance=provenance(emotion),
+                label_source=label_source,
             )
         )
     return samples
+
+
+def _designed_provenance(emotion: str) -> str:
+    return (
+        "Not music by anyone: made by TurkMood's code. A search over synthesis "
+        "settings put its 50 measured features close to the training songs "
+        f"labelled {emotion} (the features steered the search, never the model's "
+        "answers). It shows what the model has learnt to associate with "
+        f"{emotion}, not what {emotion} music sounds like."
+    )
+
+
+def _synthetic_provenance(emotion: str) -> str:
+    if emotion not in CLASSES:
+        return "Synthesised by TurkMood's code."
+    return (
+        "Not music by anyone: synthesised by TurkMood's code, by hand-chosen "
+        f"settings meant to sound {emotion}. That is a design intention, "
+        "not a listener's rating."
+    )
+
+
+def _designed(index_path: Path) -> list[Sample]:
+    return _made_by_code(
+        index_path, index_path.parent, DESIGNED, "design target", _designed_provenance
+    )
 
 
 def _synthetic(index_path: Path, folder: Path) -> list[Sample]:
-    samples = []
-    for e in _entries(index_path):
-        emotion = _emotion(e)
-        samples.append(
-            Sample(
-                path=folder / str(e["file"]),
-                emotion=emotion,
-                description=str(e.get("description", "")),
-                duration_s=_duration(e),
-                group=SYNTHETIC,
-                provenance=(
-                    "Not music by anyone: synthesised by TurkMood's code, by hand-chosen "
-                    f"settings meant to sound {emotion}. That is a design intention, "
-                    "not a listener's rating."
-                    if emotion in CLASSES
-                    else "Synthesised by TurkMood's code."
-                ),
-                label_source="design intention",
-            )
-        )
-    return samples
+    return _made_by_code(index_path, folder, SYNTHETIC, "design intention", _synthetic_provenance)
 
 
 def _from_folder(folder: Path) -> list[Sample]:
