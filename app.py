@@ -42,7 +42,7 @@ def main() -> None:
             "Music emotion (happy · sad · angry · relax) from 50 MIRtoolbox features."
         )
         model_selector()
-        warm_up_in_background()  # worker pool + OOD detector, off the first song's path
+        warm_up_in_background()  # model, explainer, … off the first song's path (ui.resources)
     with phase(f"script run: {navigation.title}"):
         navigation.run()
 

@@ -59,6 +59,12 @@ def start_label(start: int | str) -> str:
     return f"Training row {row_numbers[start]} (labelled {data.y.iloc[start]})"
 
 
+def chosen_start(picked: int | str | None) -> int | str:
+    """The picked starting song, or the first one when it is gone (a previously analysed song
+    was replaced by another one) or none was picked yet."""
+    return picked if picked in starts else starts[0]
+
+
 def start_values(start: int | str) -> pd.Series:
     """The 50 features of a starting song."""
     return song[2] if isinstance(start, str) and song else data.X.iloc[start]
@@ -76,8 +82,7 @@ def what_if_lab() -> None:
         "Start from the analysed song or a training song", starts, format_func=start_label,
         key=SAMPLE_KEY,
     )  # fmt: skip
-    if sample not in starts:  # a previously analysed song was replaced by another one
-        sample = starts[0]
+    sample = chosen_start(sample)
     base = start_values(sample)
     sliders(sample, base, ranges)
     buttons(model, sample, base, ranges)
@@ -86,9 +91,7 @@ def what_if_lab() -> None:
 
 with lab:
     what_if_lab()
-sample = st.session_state.get(SAMPLE_KEY, starts[0])
-if sample not in starts:
-    sample = starts[0]
+sample = chosen_start(st.session_state.get(SAMPLE_KEY))
 base = start_values(sample)
 changes = current_changes(sample, ranges)
 

@@ -52,5 +52,9 @@ def explanation_future(model_name: str, features: pd.Series, target: str) -> Fut
     the verdict, pictures and the valence-arousal view; kept per model and feature values, so
     a rerun (the feedback form, a toggle) does not compute it again.
     """
-    values = tuple(float(features[f]) for f in FEATURE_NAMES)
-    return _explanation_future(model_name, _manifest_mtime(), values, target)
+    key = (model_name, _manifest_mtime(), tuple(float(features[f]) for f in FEATURE_NAMES), target)
+    future = _explanation_future(*key)
+    if future.done() and future.exception() is not None:  # failures are not kept: try again
+        _explanation_future.clear(*key)
+        future = _explanation_future(*key)
+    return future

@@ -144,9 +144,9 @@ def _warm_up() -> None:
     detector — everything the first upload would otherwise wait for (measured cold: ~1.3 s of
     kernel compilation and ~1.4 s of explainer build, bench/page.py) — then start the window
     pool (only songs longer than a window use it; its processes take both cores for a few
-    seconds) and synthesise the Classroom's first demonstration (~2.7 s, shown as soon as that
-    page opens), those two only while no song is being analysed. A failure only leaves the work
-    to the page that needs it."""
+    seconds) and synthesise the Classroom's first demonstration (0.5-1 s since the faster
+    extractor; shown as soon as that page opens), those two only while no song is analysed.
+    A failure only leaves the work to the page that needs it."""
     try:
         from ui.analyze_resources import get_explainer
 

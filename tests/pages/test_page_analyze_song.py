@@ -283,6 +283,10 @@ def test_a_failing_explanation_is_a_warning_and_the_rest_of_the_report_stays(
     assert _decisions(at)  # the verdict
     assert _images(at) == REPORT_IMAGES - 1  # everything but the SHAP bars
     assert _download_labels(at)[:2] == ["Export this analysis (JSON)", "Export this analysis (CSV)"]
+    monkeypatch.undo()  # SHAP works again: a failure is not kept, the next run explains
+    at.run()
+    assert not at.exception and not at.warning
+    assert _images(at) == REPORT_IMAGES
 
 
 def _texts(at) -> str:
