@@ -184,6 +184,25 @@ def server_phases(path: Path, spans: list[tuple[float, float]]) -> list[dict[str
     return per_upload
 
 
+def _cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the app server (with its children) and by Chromium."""
+    import psutil
+
+    def used(proc: psutil.Process) -> float:
+        try:
+            times = proc.cpu_times()
+            return times.user + times.system
+        except psutil.Error:
+            return 0.0
+
+    server = psutil.Process(server_pid)
+    server_s = used(server) + sum(used(c) for c in server.children(recursive=True))
+    browser_s = sum(
+        used(p) for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")
+    )
+    return server_s, browser_s
+
+
 def browser_run(clips: list[Path], port: int) -> dict[str, object]:
     """Fresh server + Chromium: start, first page, uploads, Classroom."""
     from playwright.sync_api import sync_playwright
@@ -225,12 +244,14 @@ def browser_run(clips: list[Path], port: int) -> dict[str, object]:
             page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(state="attached")
             out["first page (navigation → idle)"] = time.perf_counter() - t0
             uploads, verdicts, sizes, spans, busy, shown = [], [], [], [], [], []
+            cpu = []
             decision = page.locator("[data-testid='stMarkdownContainer'] p").filter(
                 has_text=re.compile(r"^Decision: ")
             )
             for clip in clips:
                 before = received[0]
                 page.evaluate("window.__turkmoodBusyReset()")
+                cpu0 = _cpu_seconds(server.pid)
                 t0, wall0 = time.perf_counter(), time.time()
                 page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(clip))
                 decision.first.wait_for()
@@ -238,6 +259,7 @@ def browser_run(clips: list[Path], port: int) -> dict[str, object]:
                 page.get_by_text("Was this right?").wait_for()
                 page.wait_for_selector(IDLE)
                 uploads.append(time.perf_counter() - t0)
+                cpu.append([b - a for a, b in zip(cpu0, _cpu_seconds(server.pid), strict=True)])
                 spans.append((wall0, time.time()))
                 shown.append(page.evaluate("window.__turkmoodShown()"))
                 busy.append(page.evaluate("window.__turkmoodBusyMs()") / 1000)
@@ -248,8 +270,12 @@ def browser_run(clips: list[Path], port: int) -> dict[str, object]:
             out["verdicts"] = verdicts
             out["shown"] = shown
             out["server phases"] = server_phases(timings, spans)
-            for phases, seconds in zip(out["server phases"], busy, strict=True):
+            for phases, seconds, (server_cpu, browser_cpu) in zip(
+                out["server phases"], busy, cpu, strict=True
+            ):
                 phases["browser: main thread busy (long tasks: render, scripts)"] = seconds
+                phases["CPU s during the upload: app server (all threads, pool)"] = server_cpu
+                phases["CPU s during the upload: Chromium (all processes)"] = browser_cpu
             out["KB received per upload"] = sizes
             t0 = time.perf_counter()
             page.goto(f"{url}/classroom")

@@ -8,6 +8,10 @@ as it answers a background thread starts the app's warm-up
 rest, the same cached resources a page asks for), while nobody waits for it yet: a server
 started before class is ready when the first visitor comes. A visitor who comes earlier waits
 on the same imports and caches, never for work done twice.
+
+The one exception is the first start of a version on a machine: numba compiles the extractor's
+kernels into its on-disk cache before the server starts (~5 s, said on the console), because a
+first song would otherwise wait for that compilation in the middle of the warm-up.
 """
 
 from __future__ import annotations
@@ -52,9 +56,27 @@ def preload() -> None:
     warm_up_in_background()
 
 
+def compile_extractor_once() -> None:
+    """On the first start for this feature code (numba's cache of the extractor's kernels empty
+    or stale), compile the kernels before the server answers, saying so: otherwise the first
+    song sent waits for them (:mod:`turkmood.features.compile_cache`)."""
+    from turkmood.features.compile_cache import compile_kernels, kernels_cached
+
+    if kernels_cached():
+        return
+    print(
+        "TurkMood: first start of this version on this machine: compiling the feature "
+        "extractor (about 5-15 s, once)…",
+        flush=True,
+    )
+    print(f"TurkMood: compiled in {compile_kernels():.1f} s.", flush=True)
+
+
 def run(streamlit_args: Sequence[str] = ()) -> int:
     """Start the app's server (``streamlit run app.py`` plus ``streamlit_args``), preloading in
-    the background; returns Streamlit's exit code."""
+    the background (after compiling the extractor on a first start); returns Streamlit's exit
+    code."""
+    compile_extractor_once()
     threading.Thread(target=preload, name="turkmood-preload", daemon=True).start()
     from streamlit.web import cli
 

@@ -36,6 +36,7 @@ from turkmood.picture_png import AudioPictures, audio_pictures
 from turkmood.tables import FeatureTable, read_feature_table
 from turkmood.window_pool import pool_is_usable, start_window_pool
 from ui.analysis_jobs import Job, JobBoard, Watcher, watch
+from ui.page_timing import phase
 
 #: The app's favicon, shipped (nothing is fetched from outside this machine).
 FAVICON = Path(__file__).resolve().parent / "favicon.png"
@@ -236,16 +237,20 @@ def _pictures_or_none(y: np.ndarray, sr: int) -> AudioPictures | None:
 
 def _compute(data: bytes, model_name: str, job: Job[SongResult]) -> SongResult:
     """Decode once; draw the pictures on a thread while the features are computed."""
-    decoded = decode_audio(data)
+    with phase("analysis job: decode"):
+        decoded = decode_audio(data)
     y, sr = decoded.y, decoded.sr
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="turkmood-pictures") as pictures:
         drawn = pictures.submit(_pictures_or_none, y, sr)
         # a clip that stays in this process never waits for the pool (still starting at first run)
         pool = window_pool() if len(window_bounds(len(y), sr)) >= MIN_POOL_WINDOWS else None
-        analysis = analyze_signal(
-            y, sr, get_model(model_name), pool, notes=decoded.notes, progress=job.progress
-        )
-        return SongResult(analysis, drawn.result())
+        with phase("analysis job: features + prediction"):
+            analysis = analyze_signal(
+                y, sr, get_model(model_name), pool, notes=decoded.notes, progress=job.progress
+            )
+        with phase("analysis job: waiting for the pictures"):
+            pictures_drawn = drawn.result()
+        return SongResult(analysis, pictures_drawn)
 
 
 @st.cache_resource(show_spinner=False)
@@ -264,7 +269,8 @@ def _analyse(data: bytes, model_name: str, mtime: int, job: Job[SongResult]) -> 
             pass
         job.start()
         result = _compute(data, model_name, job)
-    return _analyze_cached(data, model_name, mtime, result)
+    with phase("analysis job: store in the cache"):
+        return _analyze_cached(data, model_name, mtime, result)
 
 
 def analyze_song(data: bytes, model_name: str, watcher: Watcher | None = None) -> SongResult:
@@ -280,7 +286,8 @@ def analyze_song(data: bytes, model_name: str, watcher: Watcher | None = None) -
     """
     mtime = _mtime(MANIFEST_PATH)
     try:
-        return _analyze_cached(data, model_name, mtime)
+        with phase("analysis: cache look-up"):
+            return _analyze_cached(data, model_name, mtime)
     except _NotCached:
         pass
     key = f"{hashlib.sha256(data).hexdigest()}:{model_name}:{mtime}"
