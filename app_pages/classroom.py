@@ -89,91 +89,100 @@ def what_if_lab() -> None:
     live_result(model, explainer, base, current_changes(sample, ranges))
 
 
-with lab:
-    what_if_lab()
+if lab.open:  # only the open tab runs (switching tabs reruns the page)
+    with lab:
+        what_if_lab()
 sample = chosen_start(st.session_state.get(SAMPLE_KEY))
 base = start_values(sample)
 changes = current_changes(sample, ranges)
 
-with hear:
-    st.caption(
-        "The same synthetic melody twice, changing one thing. The number under each clip is "
-        "what our feature extractor measures on it."
-    )
-    key = st.radio(
-        "Feature",
-        [s.key for s in DEMO_SPECS],
-        format_func=lambda k: next(s.title for s in DEMO_SPECS if s.key == k),
-        horizontal=True,
-        key="cl-demo",
-    )
-    demo = get_demo(key)
-    a, b = st.columns(2)
-    for column, clip in ((a, demo.low), (b, demo.high)):
-        with column:
-            st.markdown(f"**{clip.label}**")
-            st.audio(clip.signal, sample_rate=clip.sr)
-            st.metric(f"Measured {demo.spec.feature}", f"{clip.value:.4g}")
-    chart(
-        demo_values_bar(
-            demo.spec.title,
-            [demo.low.label, demo.high.label],
-            [demo.low.value, demo.high.value],
-            demo.spec.unit,
-        ),
-        key="cl-demo-bar",
-    )
-
-with explore:
-    kind = st.radio("Map", ["PCA", "t-SNE"], horizontal=True, key="cl-map")
-    row = with_changes(base, changes)
-    if kind == "PCA":
-        projection = get_projection()
-        figure = pca_scatter(projection.points, data.y, projection.place(row), projection.explained)
-    else:
-        tsne = get_tsne()
-        figure = map_scatter(
-            tsne.points,
-            data.y,
-            tsne.place(row),
-            "Training songs in 2-D (t-SNE of the standardised 50 features)",
-            ("t-SNE 1", "t-SNE 2"),
-        )
+if hear.open:  # only the open tab runs (switching tabs reruns the page)
+    with hear:
         st.caption(
-            "t-SNE keeps neighbours together but distances between clusters mean little. It "
-            f"cannot place a new song without refitting, so the star sits at the weighted mean "
-            f"position of the song's {TSNE_NEIGHBOURS} nearest training songs."
+            "The same synthetic melody twice, changing one thing. The number under each clip is "
+            "what our feature extractor measures on it."
         )
-    chart(figure, key="cl-pca")
-    shown = st.selectbox("Feature by emotion", features, format_func=label, key="cl-box-feature")
-    chart(feature_by_class(data.X, data.y, shown), key="cl-box")
-    chart(importance_bar(importance, 15, features), key="cl-importance")
+        key = st.radio(
+            "Feature",
+            [s.key for s in DEMO_SPECS],
+            format_func=lambda k: next(s.title for s in DEMO_SPECS if s.key == k),
+            horizontal=True,
+            key="cl-demo",
+        )
+        demo = get_demo(key)
+        a, b = st.columns(2)
+        for column, clip in ((a, demo.low), (b, demo.high)):
+            with column:
+                st.markdown(f"**{clip.label}**")
+                st.audio(clip.signal, sample_rate=clip.sr)
+                st.metric(f"Measured {demo.spec.feature}", f"{clip.value:.4g}")
+        chart(
+            demo_values_bar(
+                demo.spec.title,
+                [demo.low.label, demo.high.label],
+                [demo.low.value, demo.high.value],
+                demo.spec.unit,
+            ),
+            key="cl-demo-bar",
+        )
 
-with compare:
-    try:
-        metrics = get_metrics()
-    except ModelError as exc:
-        st.error(f"No metrics to show: {md_escape(exc)}")
-    else:
-        st.caption(
-            f"Read from `{METRICS_PATH.name}` (repeated cross-validation at training time; "
-            "means over folds). Nothing is recomputed here."
-        )
-        st.dataframe(comparison_table(metrics), hide_index=True, key="cl-comparison")
-        diagram = metrics.get("reliability_diagram") or {}
-        if diagram.get("bins"):
-            chart(
-                reliability_diagram(
-                    diagram["bins"], title=f"Reliability of {diagram.get('model', 'the default')}"
-                ),
-                key="cl-reliability",
+if explore.open:  # only the open tab runs (switching tabs reruns the page)
+    with explore:
+        kind = st.radio("Map", ["PCA", "t-SNE"], horizontal=True, key="cl-map")
+        row = with_changes(base, changes)
+        if kind == "PCA":
+            projection = get_projection()
+            figure = pca_scatter(
+                projection.points, data.y, projection.place(row), projection.explained
             )
-        names = list(metrics.get("models") or {})
-        if names:
-            chosen = st.selectbox("Confusion matrix of", names, key="cl-cm-model")
-            cm = confusion(metrics["models"][chosen], normalised=True)
-            if cm is not None:
+        else:
+            tsne = get_tsne()
+            figure = map_scatter(
+                tsne.points,
+                data.y,
+                tsne.place(row),
+                "Training songs in 2-D (t-SNE of the standardised 50 features)",
+                ("t-SNE 1", "t-SNE 2"),
+            )
+            st.caption(
+                "t-SNE keeps neighbours together but distances between clusters mean little. It "
+                f"cannot place a new song without refitting, so the star sits at the weighted mean "
+                f"position of the song's {TSNE_NEIGHBOURS} nearest training songs."
+            )
+        chart(figure, key="cl-pca")
+        shown = st.selectbox(
+            "Feature by emotion", features, format_func=label, key="cl-box-feature"
+        )
+        chart(feature_by_class(data.X, data.y, shown), key="cl-box")
+        chart(importance_bar(importance, 15, features), key="cl-importance")
+
+if compare.open:  # only the open tab runs (switching tabs reruns the page)
+    with compare:
+        try:
+            metrics = get_metrics()
+        except ModelError as exc:
+            st.error(f"No metrics to show: {md_escape(exc)}")
+        else:
+            st.caption(
+                f"Read from `{METRICS_PATH.name}` (repeated cross-validation at training time; "
+                "means over folds). Nothing is recomputed here."
+            )
+            st.dataframe(comparison_table(metrics), hide_index=True, key="cl-comparison")
+            diagram = metrics.get("reliability_diagram") or {}
+            if diagram.get("bins"):
                 chart(
-                    confusion_heatmap(cm[0], cm[1], title=f"{chosen}: share of the true class"),
-                    key="cl-cm",
+                    reliability_diagram(
+                        diagram["bins"],
+                        title=f"Reliability of {diagram.get('model', 'the default')}",
+                    ),
+                    key="cl-reliability",
                 )
+            names = list(metrics.get("models") or {})
+            if names:
+                chosen = st.selectbox("Confusion matrix of", names, key="cl-cm-model")
+                cm = confusion(metrics["models"][chosen], normalised=True)
+                if cm is not None:
+                    chart(
+                        confusion_heatmap(cm[0], cm[1], title=f"{chosen}: share of the true class"),
+                        key="cl-cm",
+                    )

@@ -47,6 +47,8 @@ EXTRACT_THREADS = 2
 MIN_POOL_WINDOWS = 2
 #: Seconds of the synthetic signal the app analyses at start-up to compile the feature kernels.
 WARM_UP_SIGNAL_S = 3.0
+#: Seconds without any song analysed before the app's warm-up starts the window pool.
+WARM_UP_QUIET_S = 10.0
 #: Seconds the app's warm-up waits between looks for a running analysis before its later steps.
 WARM_UP_YIELD_S = 0.25
 #: How often a song's extraction checks its workers' window counters to report progress (s).

@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from turkmood.constants import (
     MIN_POOL_WINDOWS,
     MODELS_DIR,
     QUEUE_POLL_S,
+    WARM_UP_QUIET_S,
     WARM_UP_SIGNAL_S,
     WARM_UP_YIELD_S,
 )
@@ -126,16 +127,39 @@ def training_data() -> TrainingData:
     return load_training_data()
 
 
+@dataclass
+class _PoolHolder:
+    """The server's window pool, once the warm-up has started it."""
+
+    pool: Executor | None = None
+    started: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 @st.cache_resource(show_spinner=False)
-def _window_pool_cached() -> Executor | None:
-    return start_window_pool()
+def _pool_holder() -> _PoolHolder:
+    return _PoolHolder()
 
 
-def _when_no_analysis_runs() -> None:
-    """Return once no song is being analysed or waiting (the rest of the warm-up would take
-    both cores from a visitor's first song)."""
+def start_pool() -> None:
+    """Start the window pool of this server (once; None on a one-core machine)."""
+    holder = _pool_holder()
+    with holder.lock:
+        if not holder.started:
+            holder.pool = start_window_pool()
+            holder.started = True
+
+
+def _when_quiet(quiet_s: float) -> None:
+    """Return once no song has been analysed or waiting for ``quiet_s`` seconds in a row (the
+    rest of the warm-up takes both cores for a few seconds: a visitor's songs go first)."""
     gate = analysis_gate()
-    while gate.running or gate.waiting:
+    idle_since = time.monotonic()
+    while True:
+        if gate.running or gate.waiting:
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= quiet_s:
+            return
         time.sleep(WARM_UP_YIELD_S)
 
 
@@ -143,10 +167,10 @@ def _warm_up() -> None:
     """Load the default model (the first page shows its version), compile the feature kernels
     on a short signal and build the model's SHAP explainer, fit the out-of-distribution
     detector — everything the first upload would otherwise wait for (measured cold: ~1.3 s of
-    kernel compilation and ~1.4 s of explainer build, bench/page.py) — then start the window
-    pool (only songs longer than a window use it; its processes take both cores for a few
-    seconds) and synthesise the Classroom's first demonstration (0.5-1 s since the faster
-    extractor; shown as soon as that page opens), those two only while no song is analysed.
+    kernel compilation and ~1.4 s of explainer build, bench/page.py) — then, once no song has
+    been analysed for WARM_UP_QUIET_S, start the window pool: only songs longer than a window
+    use it, and starting it takes both cores for ~2 s, which slowed a visitor's second and
+    third clips when it ran between them (bench/page.py: 1.75 s and 1.53 s against ~1.2 s).
     A failure only leaves the work to the page that needs it."""
     try:
         from ui.analyze_resources import get_explainer
@@ -160,13 +184,8 @@ def _warm_up() -> None:
         import ui.analyze_report  # noqa: F401 - the song report's modules, for the first song
 
         training_detector()
-        _when_no_analysis_runs()  # what follows is for long songs and the Classroom
-        _window_pool_cached()
-        from turkmood.demos import DEMO_SPECS
-        from ui.classroom_resources import get_demo
-
-        _when_no_analysis_runs()
-        get_demo(DEMO_SPECS[0].key)
+        _when_quiet(WARM_UP_QUIET_S)  # the pool only serves long songs
+        start_pool()
     except Exception:  # noqa: BLE001 - warming is an optimisation; the upload reports errors
         return
 
@@ -181,15 +200,14 @@ def warm_up_in_background() -> threading.Thread:
 
 
 def window_pool() -> Executor | None:
-    """Warm worker processes for the windows of long songs (None on a one-core machine).
-
-    Started once per server process; a pool broken by a killed worker is replaced.
-    """
-    pool = _window_pool_cached()
-    if pool is not None and not pool_is_usable(pool):
-        _window_pool_cached.clear()
-        pool = _window_pool_cached()
-    return pool
+    """Warm worker processes for the windows of long songs, once the warm-up has started them;
+    None before (the song's windows are then extracted in this process: the same values) and
+    on a one-core machine. A pool broken by a killed worker is replaced."""
+    holder = _pool_holder()
+    with holder.lock:
+        if holder.pool is not None and not pool_is_usable(holder.pool):
+            holder.pool = start_window_pool()
+        return holder.pool
 
 
 @st.cache_resource(show_spinner=False)

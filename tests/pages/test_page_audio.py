@@ -68,14 +68,15 @@ def test_long_song_is_analysed_on_the_worker_pool_with_the_library_verdict(
     import numpy as np
     import soundfile as sf
 
-    from ui.resources import window_pool
+    from ui.resources import start_pool, window_pool
 
     parts = [sf.read(AUDIO / n)[0] for n in ("mus_wesnoth_sad.flac", "mus_wesnoth_frantic.flac")]
     song = np.concatenate([p if p.ndim == 1 else p.mean(axis=1) for p in parts])
     song = np.concatenate([song, song[: 5 * 44_100]])
     path = tmp_path / "long_song.flac"
     sf.write(path, song, 44_100, subtype="PCM_16")
-    pool = window_pool()  # the app's cached pool (started here if no test started it before)
+    start_pool()  # what the app's warm-up does once no song has been analysed for a while
+    pool = window_pool()
     if pool is None:
         pytest.skip("one CPU: the app analyses in its own process")
     sent = []
@@ -91,7 +92,7 @@ def test_long_song_is_analysed_on_the_worker_pool_with_the_library_verdict(
     assert len(sent) == 2  # the three windows went to the two workers in two groups
 
 
-def test_pool_started_by_the_app_has_workers_that_do_not_run_the_app(open_page):
+def test_pool_started_by_the_app_has_workers_that_do_not_run_the_app(open_page, monkeypatch):
     """Workers started while app.py is ``__main__`` import it as ``__mp_main__``; under its
     ``__main__`` guard they must not run the app (which would start a pool of their own, whose
     workers would do the same, and so on)."""
@@ -102,7 +103,8 @@ def test_pool_started_by_the_app_has_workers_that_do_not_run_the_app(open_page):
     from ui import resources
 
     resources.warm_up_in_background.clear()
-    resources._window_pool_cached.clear()  # the next app run starts a fresh pool
+    resources._pool_holder.clear()  # the next app run's warm-up starts a fresh pool
+    monkeypatch.setattr(resources, "WARM_UP_QUIET_S", 0.0)
     at = open_page("analyze")
     assert not at.exception
     resources.warm_up_in_background().join(timeout=120)

@@ -20,7 +20,7 @@ from turkmood.constants import (
 from turkmood.data import load_training_data, training_row_numbers
 from turkmood.explain import build_explainer, explain
 from turkmood.whatif import predict_row, slider_ranges
-from ui.classroom_lab import FLIP_MESSAGE_KEY, LATENCY_KEY, SAMPLE_KEY, slider_key
+from ui.classroom_lab import FLIP_MESSAGE_KEY, LATENCY_KEY, SAMPLE_KEY, TAB_KEY, slider_key
 from ui.classroom_plots import PRESENTER_BG, PRESENTER_FG
 from ui.classroom_presenter import PRESENTER_KEY
 
@@ -37,6 +37,12 @@ def _probabilities(at) -> dict[str, float]:
 def _slider_values(at) -> dict[str, float]:
     """Feature -> value of every what-if slider on the page."""
     return {s.key.split(f"cl-{SAMPLE}-", 1)[1]: float(s.value) for s in at.slider}
+
+
+def _open_tab(at, label: str):
+    """Switch the page to tab ``label`` (only the open tab's content runs)."""
+    at.session_state[TAB_KEY] = label
+    return at.run()
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +105,8 @@ def test_nearest_other_emotion_really_flips_the_prediction(open_page, default_mo
 
 def test_comparison_metrics_equal_metrics_json(open_page):
     at = open_page("classroom")
+    assert not at.dataframe  # the lab opens first: the comparison tab has not run
+    _open_tab(at, "Model comparison")
     metrics = json.loads(METRICS_PATH.read_text())
     assert len(at.dataframe) == 1
     shown = at.dataframe[0].value
@@ -133,13 +141,14 @@ def test_comparison_metrics_equal_metrics_json(open_page):
 
 def test_presenter_mode_draws_dark_charts_and_visible_help_icons(open_page):
     at = open_page("classroom")
+    _open_tab(at, "Dataset explorer")
     at.toggle(key=PRESENTER_KEY).set_value(True).run()
     assert not at.exception, at.exception
     css = next(m.value for m in at.markdown if "stSidebar" in m.value)
     assert '[data-testid="stTooltipIcon"] svg' in css  # help icons get a light colour
     assert f"stroke: {PRESENTER_FG}" in css
     charts = at.get("plotly_chart")
-    assert len(charts) >= 3  # probabilities, SHAP, demo, maps, comparison charts
+    assert len(charts) >= 3  # the explorer's map, feature-by-emotion and importance charts
     for c in charts:
         layout = json.loads(c.proto.spec)["layout"]
         assert layout["paper_bgcolor"] == PRESENTER_BG, c.proto.id
@@ -233,6 +242,7 @@ def _n_points(values) -> int:
 
 def test_explorer_switches_to_a_tsne_map_with_the_song_on_it(open_page, data):
     at = open_page("classroom")
+    _open_tab(at, "Dataset explorer")
     at.radio(key="cl-map").set_value("t-SNE").run()
     assert not at.exception, at.exception
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
@@ -242,3 +252,14 @@ def test_explorer_switches_to_a_tsne_map_with_the_song_on_it(open_page, data):
     assert sum(_n_points(t["x"]) for t in traces if t["name"] in CLASSES) == len(data.X)
     star = next(t for t in traces if t["name"] == "this song")
     assert _n_points(star["x"]) == 1
+
+
+def test_only_the_open_tab_runs_and_the_demo_is_made_when_its_tab_opens(open_page):
+    at = open_page("classroom")
+    assert at.slider  # the what-if lab, the first tab
+    assert not at.get("audio") and not at.metric  # the demonstration tab has not run
+    _open_tab(at, "Hear the feature")
+    assert not at.exception, at.exception
+    assert len(at.get("audio")) == 2  # the same melody twice
+    assert len(at.metric) == 2 and all(m.label.startswith("Measured ") for m in at.metric)
+    assert not at.slider  # the lab's sliders are not drawn while its tab is closed

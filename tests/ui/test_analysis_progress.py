@@ -127,24 +127,38 @@ def test_a_failed_analysis_gives_its_slot_back(monkeypatch):
     assert analysis_gate().running == 0
 
 
-def test_the_warm_up_leaves_the_pool_and_the_demo_until_no_song_is_analysed(monkeypatch):
-    """The warm-up's later steps (window pool, Classroom demo) take both cores: a visitor's
-    song that is being analysed goes first."""
+def test_the_warm_up_starts_the_pool_only_after_a_quiet_spell(monkeypatch):
+    """The window pool takes both cores for a few seconds while it starts: it waits until no
+    song has been analysed for WARM_UP_QUIET_S, so a visitor's clips go first."""
     gate = ui.resources.AnalysisGate(MAX_CONCURRENT_ANALYSES)
     steps = []
     monkeypatch.setattr(ui.resources, "analysis_gate", lambda: gate)
     monkeypatch.setattr(ui.resources, "WARM_UP_YIELD_S", 0.01)
+    monkeypatch.setattr(ui.resources, "WARM_UP_QUIET_S", 0.5)
     monkeypatch.setattr(ui.resources, "get_model", lambda name: steps.append("model"))
     monkeypatch.setattr(ui.resources, "analyze_signal", lambda *a, **k: steps.append("kernels"))
     monkeypatch.setattr("ui.analyze_resources.get_explainer", lambda name: steps.append("shap"))
     monkeypatch.setattr(ui.resources, "training_detector", lambda: steps.append("ood"))
-    monkeypatch.setattr(ui.resources, "_window_pool_cached", lambda: steps.append("pool"))
-    monkeypatch.setattr("ui.classroom_resources.get_demo", lambda key: steps.append("demo"))
+    monkeypatch.setattr(ui.resources, "start_pool", lambda: steps.append("pool"))
     with gate.slot():  # a visitor's song is being analysed
         warm = threading.Thread(target=ui.resources._warm_up)
         warm.start()
         warm.join(timeout=1.0)
         assert warm.is_alive()
         assert steps == ["model", "kernels", "shap", "ood"]
+    assert "pool" not in steps  # the song has just ended: the quiet spell has not passed
     warm.join(timeout=PATIENCE_S)
-    assert steps == ["model", "kernels", "shap", "ood", "pool", "demo"]
+    assert steps == ["model", "kernels", "shap", "ood", "pool"]
+
+
+def test_songs_are_extracted_in_process_until_the_pool_is_started(monkeypatch):
+    holder = ui.resources._PoolHolder()
+    monkeypatch.setattr(ui.resources, "_pool_holder", lambda: holder)
+    started = []
+    monkeypatch.setattr(ui.resources, "start_window_pool", lambda: started.append(1) or "pool")
+    monkeypatch.setattr(ui.resources, "pool_is_usable", lambda pool: True)
+    assert ui.resources.window_pool() is None
+    ui.resources.start_pool()
+    ui.resources.start_pool()
+    assert ui.resources.window_pool() == "pool"
+    assert started == [1]
