@@ -172,3 +172,23 @@ def test_summary_names_the_strongest_reasons_for_and_against():
     assert summary_sentence(only_against) == "Pitch class G speaks against it."
     assert explanation.top(2)["feature"].tolist() == ["_Brightness_Mean", "_Roughness_Mean"]
     assert len(explanation.top()) <= SHAP_TOP_FEATURES
+
+
+def test_kernel_shap_predicts_its_rows_on_two_threads_with_the_same_values(
+    training, row, svc, monkeypatch
+):
+    import turkmood.explain as explain_module
+
+    calls = []
+    real = svc.predict_proba
+    monkeypatch.setattr(svc, "predict_proba", lambda X: calls.append(len(X)) or real(X))
+    monkeypatch.setattr(explain_module, "available_cpus", lambda: 2)
+    monkeypatch.setattr(explain_module, "SHAP_THREADS", 2)
+    two = explain(build_explainer(svc, training[0]), row, "sad")
+    split_batches = max(calls)
+    calls.clear()
+    monkeypatch.setattr(explain_module, "SHAP_THREADS", 1)
+    one = explain(build_explainer(svc, training[0]), row, "sad")
+    assert max(calls) > split_batches  # one thread predicts the whole batch at once
+    pd.testing.assert_frame_equal(two.table, one.table, check_exact=True)
+    assert two.base_value == one.base_value

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,11 +41,14 @@ from turkmood.constants import (
     FEATURE_NAMES,
     SEED,
     SHAP_BACKGROUND_K,
+    SHAP_MIN_ROWS_PER_THREAD,
     SHAP_NSAMPLES,
+    SHAP_THREADS,
     SHAP_TOP_FEATURES,
 )
 from turkmood.glossary import describe, feature_info
 from turkmood.model import LoadedModel
+from turkmood.workers import available_cpus
 
 _TREES = (
     RandomForestClassifier,
@@ -140,11 +144,34 @@ def _linear(pipeline: Pipeline, background: pd.DataFrame, classes: tuple[str, ..
     return ModelExplainer("linear", "log-odds", classes, base, shap_fn)
 
 
+def _rows_on_threads(
+    predict: Callable[[np.ndarray], np.ndarray], threads: int
+) -> Callable[[np.ndarray], np.ndarray]:
+    """``predict`` applied to the rows of a large batch in ``threads`` parts at once (the
+    calling thread takes the first part). Rows are predicted independently, so the result is
+    the same; scikit-learn's SVM and tree predictions run without the interpreter lock."""
+    if threads < 2:
+        return predict
+    pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="turkmood-shap-rows")
+
+    def split(X: np.ndarray) -> np.ndarray:
+        parts = min(threads, len(X) // SHAP_MIN_ROWS_PER_THREAD)
+        if parts < 2:
+            return predict(X)
+        chunks = np.array_split(X, parts)
+        rest = [pool.submit(predict, chunk) for chunk in chunks[1:]]
+        return np.vstack([predict(chunks[0]), *(future.result() for future in rest)])
+
+    return split
+
+
 def _kernel(
     estimator: object, background: pd.DataFrame, classes: tuple[str, ...], seed: int, nsamples: int
 ) -> ModelExplainer:
-    def proba(X: np.ndarray) -> np.ndarray:
+    def one_part(X: np.ndarray) -> np.ndarray:
         return estimator.predict_proba(_as_frame(X))
+
+    proba = _rows_on_threads(one_part, min(SHAP_THREADS, available_cpus()))
 
     explainer = shap.KernelExplainer(proba, _kmeans_background(background, SHAP_BACKGROUND_K))
 

@@ -19,6 +19,13 @@ import time
 OWNER_CHECK_S = 1.0
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def owner_alive(owner_pid: int) -> bool:
     """True while a process with pid ``owner_pid`` exists (and we may not be told otherwise)."""
     try:
