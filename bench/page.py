@@ -7,10 +7,11 @@ Usage: python bench/page.py [--clips N] [--port PORT]
    tests do; times the server start, the first page (navigation → script idle), N uploads of
    different bundled 30 s samples one after the other (upload → the result's "Was this right?"
    form rendered and the script idle: the first is cold, the rest warm; the moment the verdict
-   shows is noted too) and then the Classroom page's first load. The server writes its own phases
-   per script run (``TURKMOOD_PAGE_TIMINGS``, ``ui.page_timing``) and the page counts the browser
-   main thread's long tasks (rendering, Plotly), so each upload splits into upload → script
-   start, the script's phases, and script end → idle in the browser.
+   shows is noted too) and then the Classroom and Drift pages' first loads. The server writes
+   its own phases per script run (``TURKMOOD_PAGE_TIMINGS``, ``ui.page_timing``), the CPU
+   seconds of the server and of Chromium per upload are read with psutil, and the page counts
+   the browser main thread's long tasks (rendering, Plotly), so each upload splits into
+   upload → script start, the script's phases, and script end → idle in the browser.
 2. In this process, for the same clips, times what the page computes, phase by phase, with the
    same library functions: decode, features + prediction (``analyze_signal``), the SHAP
    explanation, the pictures (waveform envelope + mel spectrogram drawn as PNGs) and each
@@ -283,6 +284,12 @@ def browser_run(clips: list[Path], port: int) -> dict[str, object]:
             page.wait_for_timeout(200)
             page.wait_for_selector(IDLE)
             out["Classroom first load (navigation → idle)"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            page.goto(f"{url}/drift")
+            page.wait_for_selector(IDLE)
+            page.wait_for_timeout(200)
+            page.wait_for_selector(IDLE)
+            out["Drift first load (navigation → idle)"] = time.perf_counter() - t0
             browser.close()
     finally:
         server.terminate()
@@ -323,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {'upload → ' + words:<42} {np.median(seen):7.2f} s")
     classroom = page["Classroom first load (navigation → idle)"]
     print(f"  {'Classroom first load':<44} {classroom:7.2f} s")
+    drift = page["Drift first load (navigation → idle)"]
+    print(f"  {'Drift first load':<44} {drift:7.2f} s")
     kb = page["KB received per upload"]
     print(f"  {'websocket KB received per upload, median':<44} {np.median(kb):7.0f} KB")
     warm_server = page["server phases"][1:] or page["server phases"]
