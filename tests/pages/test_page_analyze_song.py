@@ -85,6 +85,10 @@ def test_picking_samples_shows_their_reports(open_page, default_model):
     assert len(at.get("audio")) == 1
     assert _charts(at) == REPORT_CHARTS
     assert _images(at) == REPORT_IMAGES
+    # sent as the PNGs they are drawn as, not re-encoded by Streamlit as JPEG
+    assert all(i.proto.imgs[0].url.endswith(".png") for i in at.get("image")), [
+        i.proto.imgs[0].url for i in at.get("image")
+    ]
     assert [h.value for h in at.subheader if h.value.startswith("Why")] == [
         f"Why {first.predicted}?"
     ]
