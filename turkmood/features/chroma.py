@@ -145,7 +145,7 @@ def _row_spectra(rows: np.ndarray, layout: _Layout) -> np.ndarray:
     lo = rows.min(axis=1, keepdims=True)
     hi = rows.max(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        normed = (rows - lo) / (hi - lo) * hamming(rows.shape[1])
+        normed = (rows - lo) * (1.0 / (hi - lo)) * hamming(rows.shape[1])
     spectrum = scipy.fft.rfft(normed, n=layout.n_fft, axis=1, overwrite_x=True)
     return np.abs(spectrum[:, layout.first : layout.end])
 
