@@ -120,14 +120,15 @@ def _contrast_peaks(
             v = norm[i]
             before = norm[i - 1] if i > 0 else -np.inf
             after = norm[i + 1] if i + 1 < n else -np.inf
-            if v - before > 0 and after - v <= 0 and v >= contrast:
+            # the rarely true test first: most bins of a spectrum are below the contrast
+            if v >= contrast and v - before > 0 and after - v <= 0:
                 cand[n_cand] = i
                 value[n_cand] = v
                 gap[n_cand] = running
                 n_cand += 1
                 running = np.inf
-            elif v < running:  # NaN never lowers it (MATLAB's min skips NaN)
-                running = v
+            else:  # NaN never lowers it (MATLAB's min skips NaN)
+                running = v if v < running else running
         if n_cand == 0:
             continue
         # left-to-right scan: keep a candidate once a dip of `contrast` separates it from the
