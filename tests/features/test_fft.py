@@ -115,16 +115,25 @@ def test_buffers_are_aligned_for_fftw() -> None:
 
 
 def test_a_new_whole_clip_size_replaces_the_plan_and_workers_can_drop_it() -> None:
-    x = _frames(1, 70_000, seed=5)[0]
-    for n_fft in (1 << 17, 1 << 18, 1 << 17):
+    x = _frames(1, 300_000, seed=5)[0]
+    for n_fft in (1 << 19, 1 << 20, 1 << 19):  # above fft._LARGE_N: the one whole-clip plan
         window = np.hamming(x.size)
         expected = scipy.fft.rfft(x * window, n=n_fft)
         got = fft.rfft_windowed(x, window, n_fft)
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(expected).max())
     fft.forget_buffers()
     np.testing.assert_allclose(
-        fft.rfft_windowed(x, np.hamming(x.size), 1 << 17),
-        scipy.fft.rfft(x * np.hamming(x.size), n=1 << 17),
+        fft.rfft_windowed(x, np.hamming(x.size), 1 << 19),
+        scipy.fft.rfft(x * np.hamming(x.size), n=1 << 19),
         rtol=0,
         atol=1e-12 * np.abs(expected).max(),
     )
+
+
+@pytest.mark.parametrize(("n", "n_fft"), [(3, 8), (1000, 2048), (82_687, 1 << 18)])
+def test_real_autocorrelation_equals_the_direct_sums(n: int, n_fft: int) -> None:
+    x = _frames(1, n, seed=6)[0]
+    lags = min(n, 40)
+    got = fft.real_autocorrelation(x, n_fft, lags)
+    expected = np.array([np.dot(x[: n - k], x[k:]) for k in range(lags)])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(expected).max())

@@ -80,14 +80,25 @@ def test_normalised_frames_equal_numpy_bit_for_bit_and_constant_frames_are_nan()
     kernels.normalised_frames_into(y, starts, window, got)
     for row, s in zip(got, starts, strict=True):
         frame = y[s : s + 800]
-        with np.errstate(invalid="ignore"):
-            expected = (frame - frame.min()) / (frame.max() - frame.min()) * window
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = (frame - frame.min()) * (1.0 / (frame.max() - frame.min())) * window
         np.testing.assert_array_equal(row[:800], expected)
         assert np.all(row[800:] == 3.0)
     assert np.all(np.isnan(got[3, :800]))
     numpy_path = np.full((4, 1024), 3.0)
     kernels.normalised_frames_into(y, starts, window, numpy_path, compiled=False)
     np.testing.assert_array_equal(numpy_path, got)
+
+
+def test_frame_extrema_equal_each_frames_min_and_max() -> None:
+    """Overlapping, irregular and nested frames: the piecewise extrema are the frames' own."""
+    y = np.random.default_rng(13).normal(size=5000)
+    starts = np.array([0, 3, 40, 41, 999, 1000, 2500, 4100])
+    lo, hi = kernels.frame_extrema(y, starts, 900)
+    np.testing.assert_array_equal(lo, [y[s : s + 900].min() for s in starts])
+    np.testing.assert_array_equal(hi, [y[s : s + 900].max() for s in starts])
+    empty = kernels.frame_extrema(y, np.zeros(0, dtype=np.int64), 900)
+    assert empty[0].size == empty[1].size == 0
 
 
 def test_frame_magnitudes_in_one_call_match_one_numpy_step_per_batch() -> None:

@@ -58,10 +58,10 @@ FAMILY_MODULES: tuple[str, ...] = (
     "hcdf",
 )
 #: The order the extraction threads take the families in (families not listed go last): longest
-#: first (CPU ms per 30 s clip with O2 already computed, measured on a loaded 2-core machine:
-#: hcdf ~65, spectral ~65 with the whole-clip spectrum, rhythm ~48 with O3 and O1, roughness
-#: ~28, attack ~13, fluctuation ~11, the rest ~5); mfcc and chroma come after spectral, which
-#: computes the spectrum they share.
+#: first (CPU ms per 30 s clip with O2 already computed, one thread, measured on a loaded 2-core
+#: machine: hcdf ~48, spectral ~45 with the whole-clip spectrum, rhythm ~43 with O3 and O1,
+#: roughness ~24, fluctuation ~9, the rest ~3-5; O2 itself ~165); mfcc and chroma come after
+#: spectral, which computes the spectrum they share.
 SCHEDULE: tuple[str, ...] = (
     "hcdf",
     "spectral",

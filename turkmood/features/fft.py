@@ -37,8 +37,9 @@ FFTW_ESTIMATE = 1 << 6
 #: plan was made with; 64 covers SSE2/AVX/AVX-512).
 ALIGNMENT = 64
 #: Transforms longer than this are whole-clip ones: only the latest size keeps its plan
-#: (FFTW's twiddle table: 16 MB for a 30 s clip).
-_LARGE_N = 1 << 16
+#: (FFTW's twiddle table: 16 MB for a 30 s clip). Every size up to it keeps its plan: the
+#: tempo autocorrelation of a 30 s clip takes 2**18 points.
+_LARGE_N = 1 << 18
 #: Where pyFFTW's wheels keep their bundled FFTW (double precision), relative to the package.
 _LIBRARY_GLOBS = (
     "../pyfftw.libs/libfftw3-*.so*",  # manylinux (auditwheel)
@@ -195,9 +196,10 @@ def batch_rfft(n_fft: int, rows: int) -> BatchRfft:
 def rfft_windowed(x: np.ndarray, window: np.ndarray, n_fft: int) -> np.ndarray:
     """rfft of ``x * window`` zero-padded to ``n_fft`` points (a new complex array).
 
-    With FFTW, transforms longer than 2**16 points (whole clips) keep one plan, for the latest
-    size: its twiddle table (16 MB, ~30 ms to compute for a 30 s clip) is reused by the next
-    clip of that length; they run one at a time (a new size destroys the old plan).
+    With FFTW, transforms longer than 2**18 points (whole clips of 6 s and more) keep one
+    plan, for the latest size: its twiddle table (16 MB, ~30 ms to compute for a 30 s clip) is
+    reused by the next clip of that length; they run one at a time (a new size destroys the
+    old plan).
     """
     length = x.shape[0]
     if _LOADED is None:
@@ -219,6 +221,21 @@ def rfft_windowed(x: np.ndarray, window: np.ndarray, n_fft: int) -> np.ndarray:
             _large["n_fft"] = n_fft
         EXECUTE_R2C(_large["plan"], padded.ctypes.data, out.ctypes.data)
     return out
+
+
+def real_autocorrelation(x: np.ndarray, n_fft: int, lags: int) -> np.ndarray:
+    """``sum_n x[n] x[n + k]`` for k = 0 .. ``lags`` - 1 of a real ``x``, through ``n_fft``
+    >= 2 len(x) - 1 points (no circular wrap).
+
+    The power spectrum ``|X|^2`` of one real FFT, then a second forward real FFT of that
+    spectrum: it is real and even, so its inverse transform is its forward one divided by
+    ``n_fft``. Two FFTW transforms instead of numpy's rfft and irfft (tempo curve of a 30 s
+    clip, 2**18 points, one core: ~12 -> ~6 ms); equal to them to rounding (~1e-15).
+    """
+    spectrum = rfft_windowed(x, np.ones(x.shape[0]), n_fft)
+    power = spectrum.real * spectrum.real + spectrum.imag * spectrum.imag
+    even = np.concatenate((power, power[-2:0:-1]))
+    return rfft_windowed(even, np.ones(n_fft), n_fft).real[:lags] / n_fft
 
 
 def _drop_large_plan() -> None:

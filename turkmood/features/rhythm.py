@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from turkmood.features import onsets
+from turkmood.features.fft import real_autocorrelation
 from turkmood.features.onsets import Envelope
 from turkmood.features.peaks import find_peaks
 from turkmood.features.shared import Clip
@@ -58,8 +59,7 @@ def autocorrelation(env: Envelope, min_lag: float, max_lag: float) -> tuple[np.n
     hi = min(hi, math.ceil(n / 2))
     x = x - x.mean()
     n_fft = 1 << int(math.ceil(math.log2(max(2 * n - 1, 1))))
-    spec = np.fft.rfft(x, n_fft)
-    full = np.fft.irfft(spec * np.conj(spec), n_fft)[:hi]
+    full = real_autocorrelation(x, n_fft, hi)
     zero = float(np.dot(x, x))
     if zero:
         full = full / zero
