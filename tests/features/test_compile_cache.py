@@ -11,13 +11,16 @@ from turkmood.features import compile_cache
 
 @pytest.fixture
 def sources(tmp_path, monkeypatch):
-    """A copy of the feature sources and an empty cache directory for the stamp."""
+    """A copy of the feature sources, whose stamp goes to ``__pycache__`` beside them.
+
+    (Not NUMBA_CACHE_DIR: changing a NUMBA_* variable makes numba re-read its settings at its
+    next compilation in this process.)"""
     copy = tmp_path / "features"
     copy.mkdir()
     for source in compile_cache.FEATURES_DIR.glob("*.py"):
         shutil.copy(source, copy / source.name)
     monkeypatch.setattr(compile_cache, "FEATURES_DIR", copy)
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba-cache"))
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     return copy
 
 
@@ -25,8 +28,14 @@ def test_not_cached_until_compiled_then_cached(sources):
     assert not compile_cache.kernels_cached()
     seconds = compile_cache.compile_kernels()
     assert seconds > 0
-    assert compile_cache.stamp_path().parent.name == "numba-cache"
+    assert compile_cache.stamp_path() == sources / "__pycache__" / compile_cache.STAMP_NAME
     assert compile_cache.kernels_cached()
+
+
+def test_the_stamp_sits_in_numbas_cache_directory_when_one_is_set(monkeypatch, tmp_path):
+    with monkeypatch.context() as patch:  # undone before anything is compiled
+        patch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+        assert compile_cache.stamp_path() == tmp_path / compile_cache.STAMP_NAME
 
 
 def test_a_changed_feature_source_needs_compiling_again(sources):

@@ -111,3 +111,17 @@ def test_block_recursions_are_lfilter_bit_for_bit() -> None:
     assert np.array_equal(out, ref)
     assert np.all(out[:, 501] == 5.0)  # only the first g.shape[1] columns are written
     np.testing.assert_allclose(out[:, 500], 0.1 * g[:, 500] + 0.95 * y_next, rtol=1e-15)
+
+
+def test_a_read_only_signal_uses_the_one_compiled_bank_kernel() -> None:
+    """A read-only signal (e.g. a mapped file) gives the same bits and compiles no second
+    specialisation (which numba would build without the SLP vectoriser)."""
+    x = np.random.default_rng(3).normal(0.0, 0.1, 1700)
+    sos = erb_filterbank_sos(SR, O3_CHANNELS, O3_LOWEST_HZ)
+    weights = np.random.default_rng(4).random((2, 16))
+    writable = gammatone.gammatone_block_sums(sos, x, weights, 100)
+    frozen = x.copy()
+    frozen.flags.writeable = False
+    read_only = gammatone.gammatone_block_sums(sos, frozen, weights, 100)
+    assert all(np.array_equal(a, b) for a, b in zip(writable, read_only, strict=True))
+    assert len(gammatone._bank_kernel().signatures) == 1
