@@ -87,14 +87,15 @@ def show_audio(
 
     While it is analysed the page shows its place in the server's queue, then a progress bar
     over the song's windows (nothing for a clip analysed before: it comes from the cache).
-    ``player=False`` when the input widget already plays it (a recording).
+    ``player=False`` when the input widget already plays it (a recording). The player is drawn
+    in its place once the analysis is done: the browser fetching and decoding the file for it
+    slowed the server's own decode of a 30 s clip from ~0.03 to ~0.09 s (bench/page.py).
     """
     # imported here: the page's first view (no song yet) does not wait for SHAP and Plotly
     from ui.analyze_feedback import feedback_form
     from ui.analyze_report import report
 
-    if player:
-        st.audio(data, format=audio_mime(name))
+    player_slot = st.empty()
     started = time.perf_counter()
     panel = ProgressPanel()
     try:
@@ -106,6 +107,8 @@ def show_audio(
     finally:
         panel.clear()
     analysis = result.analysis
+    if player:
+        player_slot.audio(data, format=audio_mime(name))
     # the prediction log's latency is the analysis, not the time spent in the queue
     with phase("analyze: prediction log"):
         log_app_prediction(name, data, analysis, time.perf_counter() - started - panel.queued_s)
