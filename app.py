@@ -18,7 +18,7 @@ def main() -> None:
     """Configure the page, the navigation and the sidebar, then run the chosen page."""
     import streamlit as st
 
-    from ui.page_timing import phase
+    from ui.page_timing import phase, watch_gc
     from ui.resources import FAVICON, warm_up_in_background
     from ui.widgets import model_selector
 
@@ -35,6 +35,7 @@ def main() -> None:
         st.Page("app_pages/model_card.py", title="Model card", icon=":material/fact_check:"),
         st.Page("app_pages/classroom.py", title="Classroom", icon=":material/school:"),
     ]
+    watch_gc()  # (only when TURKMOOD_PAGE_TIMINGS is set: bench/page.py)
     with phase("script: navigation, sidebar, model selector"):
         navigation = st.navigation(pages)
         st.sidebar.title("TurkMood")

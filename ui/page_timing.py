@@ -7,6 +7,7 @@ look-up. The bench starts the server with it set and reads where a page run spen
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -32,3 +33,35 @@ def phase(name: str) -> Iterator[None]:
         line = json.dumps({"t": time.time(), "phase": name, "s": end - start})
         with open(target, "a", encoding="utf-8") as out:
             out.write(line + "\n")
+
+
+def _record_gc(phase_name: str, info: dict[str, int], starts: dict[int, float]) -> None:
+    generation = info.get("generation", -1)
+    if phase_name == "start":
+        starts[generation] = time.perf_counter()
+        return
+    began = starts.pop(generation, None)
+    target = os.environ.get(TIMINGS_ENV)
+    if began is None or not target or generation < 1:
+        return
+    line = json.dumps(
+        {"t": time.time(), "phase": f"gc: generation {generation} collections",
+         "s": time.perf_counter() - began}
+    )  # fmt: skip
+    with open(target, "a", encoding="utf-8") as out:
+        out.write(line + "\n")
+
+
+def watch_gc() -> None:
+    """When timings are on, also write the pauses of Python's collector (generations 1 and 2,
+    which hold the interpreter lock for every thread) as phases; once per process."""
+    if not os.environ.get(TIMINGS_ENV) or any(
+        getattr(c, "__name__", "") == "_turkmood_gc_timer" for c in gc.callbacks
+    ):
+        return
+    starts: dict[int, float] = {}
+
+    def _turkmood_gc_timer(phase_name: str, info: dict[str, int]) -> None:
+        _record_gc(phase_name, info, starts)
+
+    gc.callbacks.append(_turkmood_gc_timer)
