@@ -110,11 +110,14 @@ def show_audio(
     if player:
         player_slot.audio(data, format=audio_mime(name))
     # the prediction log's latency is the analysis, not the time spent in the queue
-    with phase("analyze: prediction log"):
-        log_app_prediction(name, data, analysis, time.perf_counter() - started - panel.queued_s)
+    latency_s = time.perf_counter() - started - panel.queued_s
     remember_analyzed_song(name, analysis.track_features)
     st.subheader(f"Result — model `{analysis.model_version}`")
-    report(name, result, model.name)
+    try:
+        report(name, result, model.name)
+    finally:  # logged once the verdict is on screen (its write took 0.02-0.04 s before it)
+        with phase("analyze: prediction log"):
+            log_app_prediction(name, data, analysis, latency_s)
     with phase("analyze: feedback form"):
         feedback_form(name, data, analysis)
 
