@@ -317,7 +317,8 @@ SAMPLES_VERDICTS = "verdicts.json"
 SHAP_BACKGROUND_K = 20
 SHAP_NSAMPLES = 256
 #: Threads one Kernel SHAP explanation predicts its coalition rows on (capped by the CPUs):
-#: the rows are independent, so the values are the same; 0.20 s -> ~0.12 s on 2 cores.
+#: the rows are independent, so the values are the same; one explanation of the default model
+#: 0.20 s -> 0.14-0.17 s on 2 cores (bench/page.py, "SHAP explanation").
 SHAP_THREADS = 2
 #: Fewest rows per thread worth sending to another thread.
 SHAP_MIN_ROWS_PER_THREAD = 256

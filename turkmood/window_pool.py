@@ -36,7 +36,7 @@ import numpy as np
 from turkmood.constants import MIN_POOL_WINDOWS, PROGRESS_POLL_S, WINDOW_WORKERS
 from turkmood.features import FeatureVector, extract_windows_with_flags
 from turkmood.features.fft import forget_buffers
-from turkmood.workers import init_worker, release_free_memory
+from turkmood.workers import available_cpus, init_worker, release_free_memory
 
 #: A fresh server process forks the workers: nothing inherited from a threaded parent (the
 #: Streamlit server), and the whole extractor is loaded once in the server
@@ -63,8 +63,7 @@ def start_window_pool(workers: int | None = None) -> Executor | None:
     """
     if multiprocessing.parent_process() is not None:
         return None  # inside a worker: never a pool of its own (no process tree growing)
-    n_cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n = min(workers or WINDOW_WORKERS, n_cpus or 1)
+    n = min(workers or WINDOW_WORKERS, available_cpus())
     if n < 2:
         return None
     context = multiprocessing.get_context(_MP_START)

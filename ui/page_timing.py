@@ -29,10 +29,14 @@ def phase(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        end = time.perf_counter()
-        line = json.dumps({"t": time.time(), "phase": name, "s": end - start})
-        with open(target, "a", encoding="utf-8") as out:
-            out.write(line + "\n")
+        _append(target, name, time.perf_counter() - start)
+
+
+def _append(target: str, name: str, seconds: float) -> None:
+    """One timing line ``{"t": now, "phase": name, "s": seconds}`` appended to ``target``."""
+    line = json.dumps({"t": time.time(), "phase": name, "s": seconds})
+    with open(target, "a", encoding="utf-8") as out:
+        out.write(line + "\n")
 
 
 def _record_gc(phase_name: str, info: dict[str, int], starts: dict[int, float]) -> None:
@@ -44,12 +48,7 @@ def _record_gc(phase_name: str, info: dict[str, int], starts: dict[int, float]) 
     target = os.environ.get(TIMINGS_ENV)
     if began is None or not target or generation < 1:
         return
-    line = json.dumps(
-        {"t": time.time(), "phase": f"gc: generation {generation} collections",
-         "s": time.perf_counter() - began}
-    )  # fmt: skip
-    with open(target, "a", encoding="utf-8") as out:
-        out.write(line + "\n")
+    _append(target, f"gc: generation {generation} collections", time.perf_counter() - began)
 
 
 def watch_gc() -> None:

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from turkmood.constants import EXTRACT_THREADS
+from turkmood.workers import available_cpus
 
 T = TypeVar("T")
 
@@ -31,17 +32,11 @@ _state: dict[str, object] = {"threads": None, "pool": None, "pid": None}
 _inside = threading.local()
 
 
-def _available_cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def threads() -> int:
     """Threads one extraction uses: :func:`set_threads`'s value, else EXTRACT_THREADS capped by
     the CPUs this process may use."""
     chosen = _state["threads"]
-    return int(chosen) if chosen is not None else max(1, min(EXTRACT_THREADS, _available_cpus()))
+    return int(chosen) if chosen is not None else max(1, min(EXTRACT_THREADS, available_cpus()))
 
 
 def configured_threads() -> int | None:
